@@ -1,0 +1,3 @@
+"""starcoach: a local-first coach for behavioral interviews."""
+
+__version__ = "0.1.0"

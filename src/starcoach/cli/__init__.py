@@ -1,0 +1,1 @@
+"""The ``starcoach`` command line: parse arguments, call the core, print."""

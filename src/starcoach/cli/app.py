@@ -1,0 +1,89 @@
+"""The ``starcoach`` Typer application and its error boundary.
+
+Commands import the core lazily so that ``starcoach --help`` and a cold
+``starcoach classify`` stay fast. Every :class:`StarcoachError` becomes a one-line
+message on stderr and a non-zero exit; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from starcoach import __version__
+from starcoach.cli import classify, evaluate, knowledge, tour
+from starcoach.errors import StarcoachError
+from starcoach.paths import HOME_ENV
+
+app = typer.Typer(
+    name="starcoach",
+    help="A local-first coach for behavioral interviews (STAR, Amazon Leadership Principles).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"starcoach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help=f"Folder for your data (default: ${HOME_ENV} or the platform's data dir).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    if home is not None:
+        os.environ[HOME_ENV] = str(home.expanduser())
+
+
+app.command("classify")(classify.classify_command)
+app.command("principles")(knowledge.principles_command)
+app.command("questions")(knowledge.questions_command)
+app.command("tour")(tour.tour_command)
+app.add_typer(evaluate.eval_app, name="eval")
+
+
+def main() -> None:
+    """Console-script entry point: run the app behind the error boundary."""
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except StarcoachError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. '| head'); nothing to report
+        sys.exit(0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    except Exception as exc:  # click's usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        sys.stderr.write(f"error: unexpected {type(exc).__name__}: {exc}\n")
+        sys.exit(70)

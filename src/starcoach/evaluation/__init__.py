@@ -1,0 +1,1 @@
+"""Accuracy measurements on the project's own labelled data (``starcoach eval``)."""

@@ -1,0 +1,211 @@
+"""How well question understanding maps questions to principles.
+
+A prediction is a *top-k hit* when any of the question's labelled principles is among
+the k most probable; *primary top-1* is stricter and needs the first label itself on top.
+Calibration is reported as expected calibration error (ECE) of the top probability.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from starcoach.errors import InputError
+from starcoach.knowledge import PRINCIPLE_IDS, KnowledgeBase
+from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifier
+from starcoach.matching.understanding import is_holdout, label_indices, training_questions
+from starcoach.nlp.embedding import Embedder
+from starcoach.nlp.text import decode_input
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    question: str
+    principles: tuple[str, ...]
+
+
+@dataclass
+class ClassifyReport:
+    name: str
+    n: int
+    top1: float
+    top3: float
+    primary_top1: float
+    ece: float
+    per_principle_recall: dict[str, float] = field(default_factory=dict)
+    confusions: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "n": self.n,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "primary_top1": round(self.primary_top1, 4),
+            "ece": round(self.ece, 4),
+            "per_principle_recall": {k: round(v, 4) for k, v in self.per_principle_recall.items()},
+            "confusions": [
+                {"expected": a, "predicted": b, "count": c} for a, b, c in self.confusions
+            ],
+        }
+
+
+def load_labelled(path: Path) -> list[LabelledQuestion]:
+    """Read ``{"question", "principles"}`` JSON lines; errors name the line."""
+    if not path.is_file():
+        raise InputError(f"No such file: {path}")
+    text = decode_input(path.read_bytes(), f"file {path}")
+    items: list[LabelledQuestion] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise InputError(f"{path}:{number}: expected a JSON object")
+        question, principles = record.get("question"), record.get("principles")
+        if not isinstance(question, str) or not question.strip():
+            raise InputError(f"{path}:{number}: 'question' must be a non-empty string")
+        if isinstance(principles, str):
+            principles = [principles]
+        if not isinstance(principles, list) or not principles:
+            raise InputError(f"{path}:{number}: 'principles' must be a non-empty list of ids")
+        for pid in principles:
+            if pid not in PRINCIPLE_IDS:
+                raise InputError(f"{path}:{number}: unknown principle id '{pid}'")
+        items.append(LabelledQuestion(question, tuple(principles)))
+    if not items:
+        raise InputError(f"{path}: no labelled questions found")
+    return items
+
+
+def score_predictions(
+    name: str, probabilities: np.ndarray, labels: Sequence[Sequence[str]]
+) -> ClassifyReport:
+    """Accuracy, calibration and the most common confusions of a probability matrix."""
+    order = np.argsort(-probabilities, axis=1)
+    hits1, hits3, primary_hits, confidences = [], [], [], []
+    confusions: Counter[tuple[str, str]] = Counter()
+    per_principle: dict[str, list[bool]] = {}
+    for row, gold in enumerate(labels):
+        ranked = [PRINCIPLE_IDS[i] for i in order[row]]
+        hit1 = ranked[0] in gold
+        hits1.append(hit1)
+        hits3.append(any(p in gold for p in ranked[:3]))
+        primary_hits.append(ranked[0] == gold[0])
+        confidences.append(float(probabilities[row, order[row, 0]]))
+        per_principle.setdefault(gold[0], []).append(hit1)
+        if not hit1:
+            confusions[(gold[0], ranked[0])] += 1
+    return ClassifyReport(
+        name=name,
+        n=len(labels),
+        top1=float(np.mean(hits1)),
+        top3=float(np.mean(hits3)),
+        primary_top1=float(np.mean(primary_hits)),
+        ece=expected_calibration_error(np.array(confidences), np.array(hits1)),
+        per_principle_recall={
+            pid: float(np.mean(per_principle[pid])) for pid in PRINCIPLE_IDS if pid in per_principle
+        },
+        confusions=[(a, b, c) for (a, b), c in confusions.most_common(8)],
+    )
+
+
+def expected_calibration_error(
+    confidence: np.ndarray, correct: np.ndarray, bins: int = 10
+) -> float:
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for low, high in itertools.pairwise(edges):
+        mask = (confidence > low) & (confidence <= high)
+        if mask.any():
+            total += mask.mean() * abs(confidence[mask].mean() - correct[mask].mean())
+    return float(total)
+
+
+Predictor = Callable[[np.ndarray], np.ndarray]
+
+
+def cross_validate(
+    features: np.ndarray,
+    labels: Sequence[Sequence[str]],
+    settings: ClassifierSettings,
+    folds: int = 5,
+    seed: int = 7,
+    name: str = "cross-validation",
+) -> ClassifyReport:
+    """k-fold CV: train on k-1 folds, predict the rest, score all out-of-fold rows."""
+    rng = np.random.default_rng(seed)
+    assignment = rng.permutation(len(labels)) % folds
+    probabilities = np.zeros((len(labels), len(PRINCIPLE_IDS)))
+    indices = [label_indices(label) for label in labels]
+    for fold in range(folds):
+        train = np.flatnonzero(assignment != fold)
+        test = np.flatnonzero(assignment == fold)
+        model = PrincipleClassifier.train(
+            features[train], [indices[i] for i in train], len(PRINCIPLE_IDS), settings
+        )
+        probabilities[test] = model.predict(features[test])
+    return score_predictions(name, probabilities, labels)
+
+
+@dataclass
+class BankSplit:
+    """The bank's training part and its held-out tenth, embedded once."""
+
+    train_features: np.ndarray
+    train_labels: list[tuple[str, ...]]
+    holdout_features: np.ndarray
+    holdout_labels: list[tuple[str, ...]]
+
+
+def embed_bank(kb: KnowledgeBase, embedder: Embedder) -> BankSplit:
+    train = training_questions(kb)
+    holdout = [q for q in kb.questions if is_holdout(q.id)]
+    return BankSplit(
+        embedder.encode([q.text for q in train]),
+        [q.principles for q in train],
+        embedder.encode([q.text for q in holdout]),
+        [q.principles for q in holdout],
+    )
+
+
+VARIANTS: dict[str, ClassifierSettings] = {
+    "linear head": ClassifierSettings(linear_weight=1.0),
+    "nearest neighbours": ClassifierSettings(linear_weight=0.0),
+    "blend 0.4 linear": ClassifierSettings(linear_weight=0.4),
+    "blend 0.6 linear": ClassifierSettings(linear_weight=0.6),
+    "blend 0.8 linear": ClassifierSettings(linear_weight=0.8),
+}
+"""The learners compared by ``starcoach eval classify --compare``."""
+
+
+def compare_variants(
+    split: BankSplit,
+    extra: tuple[np.ndarray, list[tuple[str, ...]]] | None = None,
+    folds: int = 5,
+) -> list[dict[str, object]]:
+    """CV on the training part and scores on the held-out parts, for every variant."""
+    rows: list[dict[str, object]] = []
+    indices = [label_indices(label) for label in split.train_labels]
+    for name, settings in VARIANTS.items():
+        cv = cross_validate(split.train_features, split.train_labels, settings, folds, name=name)
+        model = PrincipleClassifier.train(
+            split.train_features, indices, len(PRINCIPLE_IDS), settings
+        )
+        holdout = score_predictions(
+            name, model.predict(split.holdout_features), split.holdout_labels
+        )
+        row: dict[str, object] = {"variant": name, "cv": cv, "holdout": holdout}
+        if extra is not None:
+            row["extra"] = score_predictions(name, model.predict(extra[0]), extra[1])
+        rows.append(row)
+    return rows

@@ -1,0 +1,1 @@
+"""Question → principles, question → stories, loop planning."""

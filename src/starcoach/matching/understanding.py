@@ -1,0 +1,257 @@
+"""Question understanding: principles, categories, topics, angles and what to clarify.
+
+Ties the knowledge base, the embedder and the trained classifier together. A tenth of
+the bank (chosen by a hash of the question id, so the split is stable) is never trained
+on: it is the held-out part that ``starcoach eval`` reports on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+
+import numpy as np
+
+from starcoach.cache import cache_key, load_or_build
+from starcoach.knowledge import PRINCIPLE_IDS, KnowledgeBase, Question, load_knowledge
+from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifier
+from starcoach.nlp.embedding import Embedder, get_embedder
+from starcoach.nlp.text import clean_question, language_warnings
+
+CLASSIFIER_VERSION = "1"
+"""Bump when training changes, so cached heads are rebuilt."""
+HOLDOUT_MODULO = 10
+SETTINGS = ClassifierSettings()
+
+# Thresholds for the result's confidence, on the calibrated top probability and on the
+# cosine similarity to the nearest bank question.
+LOW_SIMILARITY = 0.30
+HIGH_SIMILARITY = 0.55
+HIGH_PROBABILITY = 0.45
+LOW_PROBABILITY = 0.20
+TAG_NEIGHBOURS = 8
+TAG_TEMPERATURE = 0.05
+MIN_TAG_SCORE = 0.25
+
+
+def is_holdout(question_id: str) -> bool:
+    """True for the stable tenth of the bank kept out of training."""
+    digest = hashlib.sha256(question_id.encode()).digest()
+    return int.from_bytes(digest[:4], "big") % HOLDOUT_MODULO == 0
+
+
+def training_questions(kb: KnowledgeBase) -> list[Question]:
+    return [q for q in kb.questions if not is_holdout(q.id)]
+
+
+def label_indices(principles: Sequence[str]) -> list[int]:
+    return [PRINCIPLE_IDS.index(p) for p in principles]
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Angle:
+    principle: str
+    name: str
+    advice: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SimilarQuestion:
+    id: str
+    text: str
+    similarity: float
+
+
+@dataclass
+class QuestionAnalysis:
+    question: str
+    principles: list[Scored]
+    categories: list[Scored]
+    topics: list[Scored]
+    angles: list[Angle]
+    clarify: list[str]
+    confidence: str
+    warnings: list[str] = field(default_factory=list)
+    similar: list[SimilarQuestion] = field(default_factory=list)
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence == "low"
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of DESIGN §5 (extra fields are allowed, never renamed)."""
+        data = asdict(self)
+        data["low_confidence"] = self.low_confidence
+        return data
+
+
+class QuestionUnderstanding:
+    """Answers 'what does this question probe?' for any question text."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder,
+        classifier: PrincipleClassifier,
+        bank: list[Question],
+        bank_embeddings: np.ndarray,
+    ) -> None:
+        self.kb = kb
+        self.embedder = embedder
+        self.classifier = classifier
+        self.bank = bank
+        self.bank_embeddings = bank_embeddings
+        self._category_matrix = _membership(bank, [c.id for c in kb.categories], "categories")
+        self._topic_matrix = _membership(bank, [t.id for t in kb.topics], "topics")
+
+    @classmethod
+    def load(
+        cls, kb: KnowledgeBase | None = None, embedder: Embedder | None = None
+    ) -> QuestionUnderstanding:
+        """Load from the cache, training on the bank once per model and data version."""
+        kb = kb or load_knowledge()
+        embedder = embedder or get_embedder()
+        bank = training_questions(kb)
+        key = cache_key(embedder.fingerprint, kb.fingerprint, CLASSIFIER_VERSION, repr(SETTINGS))
+
+        def build() -> dict[str, np.ndarray]:
+            features = embedder.encode([q.text for q in bank])
+            labels = [label_indices(q.principles) for q in bank]
+            return PrincipleClassifier.train(
+                features, labels, len(PRINCIPLE_IDS), SETTINGS
+            ).to_arrays()
+
+        classifier = PrincipleClassifier.from_arrays(
+            load_or_build("classifier", key, build), SETTINGS
+        )
+        return cls(kb, embedder, classifier, bank, classifier.bank)
+
+    def analyse(self, question: str) -> QuestionAnalysis:
+        return self.analyse_many([question])[0]
+
+    def analyse_many(self, questions: Sequence[str]) -> list[QuestionAnalysis]:
+        """Analyse several questions with one batched embedding call."""
+        cleaned = [clean_question(q) for q in questions]
+        vectors = self.embedder.encode(cleaned)
+        probabilities = self.classifier.predict(vectors)
+        return [
+            self._analysis(text, vector, probs)
+            for text, vector, probs in zip(cleaned, vectors, probabilities, strict=True)
+        ]
+
+    def principle_probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        return self.classifier.predict(vectors)
+
+    def _analysis(self, text: str, vector: np.ndarray, probs: np.ndarray) -> QuestionAnalysis:
+        names = {p.id: p.name for p in self.kb.principles}
+        order = np.argsort(-probs, kind="stable")
+        principles = [
+            Scored(PRINCIPLE_IDS[i], names[PRINCIPLE_IDS[i]], round(float(probs[i]), 4))
+            for i in order
+        ]
+        sims = self.bank_embeddings @ vector
+        nearest = np.argsort(-sims)[:TAG_NEIGHBOURS]
+        weights = np.exp((sims[nearest] - sims[nearest].max()) / TAG_TEMPERATURE)
+        weights /= weights.sum()
+        categories = _tags(weights, self._category_matrix[nearest], self.kb.categories)
+        topics = _tags(weights, self._topic_matrix[nearest], self.kb.topics)
+        top_similarity = float(sims[nearest[0]])
+
+        warnings = language_warnings(text)
+        if top_similarity < LOW_SIMILARITY:
+            warnings.append(
+                "This does not look like a behavioral interview question; "
+                "the principles below are a weak guess."
+            )
+        top_probability = principles[0].score
+        if warnings or top_probability < LOW_PROBABILITY:
+            confidence = "low"
+        elif top_probability >= HIGH_PROBABILITY and top_similarity >= HIGH_SIMILARITY:
+            confidence = "high"
+        else:
+            confidence = "medium"
+
+        return QuestionAnalysis(
+            question=text,
+            principles=principles,
+            categories=categories,
+            topics=topics,
+            angles=self._angles(principles, topics),
+            clarify=self._clarify(principles, topics),
+            confidence=confidence,
+            warnings=warnings,
+            similar=[
+                SimilarQuestion(self.bank[i].id, self.bank[i].text, round(float(sims[i]), 4))
+                for i in nearest[:3]
+            ],
+        )
+
+    def _angles(self, principles: list[Scored], topics: list[Scored]) -> list[Angle]:
+        """The 'eye' of the question: qualities a story could be told to show."""
+        angles: list[Angle] = []
+        seen: set[str] = set()
+
+        def add(principle_id: str, reason: str) -> None:
+            if principle_id in seen or len(angles) >= 5:
+                return
+            seen.add(principle_id)
+            p = self.kb.principle(principle_id)
+            angles.append(Angle(p.id, p.name, p.angle, reason))
+
+        for scored in principles[:3]:
+            if scored.score >= 0.10 or not angles:
+                add(scored.id, f"the wording points to it ({scored.score:.0%})")
+        for tagged in topics[:2]:
+            topic = self.kb.topic(tagged.id)
+            for principle_id in topic.principles + topic.angles:
+                add(principle_id, f"a {topic.name.lower()} story can be told to show it")
+        return angles
+
+    def _clarify(self, principles: list[Scored], topics: list[Scored]) -> list[str]:
+        """Questions worth asking the interviewer before answering."""
+        clarify: list[str] = []
+        first, second = principles[0], principles[1]
+        if second.score >= 0.6 * first.score:
+            clarify.append(
+                f"Is the interviewer more interested in {first.name} or in {second.name}? "
+                "Ask, or pick a story that shows both."
+            )
+        for tagged in topics[:2]:
+            for line in self.kb.topic(tagged.id).clarify:
+                if line not in clarify:
+                    clarify.append(line)
+        return clarify[:3]
+
+
+def _membership(bank: list[Question], ids: list[str], attribute: str) -> np.ndarray:
+    matrix = np.zeros((len(bank), len(ids)), dtype=np.float32)
+    index = {tag: j for j, tag in enumerate(ids)}
+    for row, question in enumerate(bank):
+        for tag in getattr(question, attribute):
+            matrix[row, index[tag]] = 1.0
+    return matrix
+
+
+def _tags(weights: np.ndarray, membership: np.ndarray, records: Sequence[object]) -> list[Scored]:
+    scores = weights @ membership
+    order = np.argsort(-scores, kind="stable")
+    return [
+        Scored(records[j].id, records[j].name, round(float(scores[j]), 4))  # type: ignore[attr-defined]
+        for j in order
+        if scores[j] >= MIN_TAG_SCORE
+    ][:3]
+
+
+@cache
+def get_understanding() -> QuestionUnderstanding:
+    return QuestionUnderstanding.load()

