@@ -48,9 +48,7 @@ def main() -> None:
             understanding.principle_probabilities(file_features),
             file_labels,
         ),
-        cross_validate(
-            split.train_features, split.train_labels, SETTINGS, 5, name="bank, 5-fold CV"
-        ),
+        cross_validate(split, SETTINGS, 5, name="bank, 5-fold CV"),
     ]
     variants = compare_variants(split, (file_features, file_labels))
 
@@ -64,7 +62,7 @@ def main() -> None:
         "",
         f"The bank holds {len(kb.questions)} questions. A stable tenth of them "
         f"({len(split.holdout_labels)}, chosen by a hash of the question id) is never trained on; "
-        f"the shipped classifier learns from the other {len(split.train_labels)}. The independent "
+        f"the shipped classifier learns from the other {len(split.training.questions)}. The independent "
         f"set holds {len(labelled)} questions written separately from the bank, by an author who did "
         "not see it, in the varied wording of real interviewers.",
         "",

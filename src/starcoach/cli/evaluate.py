@@ -78,11 +78,7 @@ def eval_classify_command(
                 split.holdout_labels,
             )
         )
-        reports.append(
-            cross_validate(
-                split.train_features, split.train_labels, SETTINGS, folds, name=f"{folds}-fold CV"
-            )
-        )
+        reports.append(cross_validate(split, SETTINGS, folds, name=f"{folds}-fold CV"))
     if as_json:
         print_json([r.to_dict() for r in reports])
         return

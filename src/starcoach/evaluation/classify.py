@@ -19,7 +19,12 @@ import numpy as np
 from starcoach.errors import InputError
 from starcoach.knowledge import PRINCIPLE_IDS, KnowledgeBase
 from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifier
-from starcoach.matching.understanding import is_holdout, label_indices, training_questions
+from starcoach.matching.understanding import (
+    TrainingSet,
+    embed_training_set,
+    is_holdout,
+    train_classifier,
+)
 from starcoach.nlp.embedding import Embedder
 from starcoach.nlp.text import decode_input
 
@@ -134,48 +139,53 @@ def expected_calibration_error(
 Predictor = Callable[[np.ndarray], np.ndarray]
 
 
+@dataclass
+class BankSplit:
+    """The bank's training part (with the principle texts) and its held-out tenth."""
+
+    training: TrainingSet
+    holdout_features: np.ndarray
+    holdout_labels: list[tuple[str, ...]]
+
+    def train(
+        self, settings: ClassifierSettings, rows: np.ndarray | None = None
+    ) -> PrincipleClassifier:
+        """The shipped recipe on all training questions, or on the given rows only."""
+        features = self.training.question_features
+        labels = self.training.question_labels
+        if rows is not None:
+            features, labels = features[rows], [labels[i] for i in rows]
+        return train_classifier(
+            features, labels, self.training.extra_features, self.training.extra_labels, settings
+        )
+
+
+def embed_bank(kb: KnowledgeBase, embedder: Embedder) -> BankSplit:
+    holdout = [q for q in kb.questions if is_holdout(q.id)]
+    return BankSplit(
+        embed_training_set(kb, embedder),
+        embedder.encode([q.text for q in holdout]),
+        [q.principles for q in holdout],
+    )
+
+
 def cross_validate(
-    features: np.ndarray,
-    labels: Sequence[Sequence[str]],
+    split: BankSplit,
     settings: ClassifierSettings,
     folds: int = 5,
     seed: int = 7,
     name: str = "cross-validation",
 ) -> ClassifyReport:
-    """k-fold CV: train on k-1 folds, predict the rest, score all out-of-fold rows."""
-    rng = np.random.default_rng(seed)
-    assignment = rng.permutation(len(labels)) % folds
+    """k-fold CV over the training questions (principle texts stay in every training fold)."""
+    labels = split.training.question_labels
+    features = split.training.question_features
+    assignment = np.random.default_rng(seed).permutation(len(labels)) % folds
     probabilities = np.zeros((len(labels), len(PRINCIPLE_IDS)))
-    indices = [label_indices(label) for label in labels]
     for fold in range(folds):
-        train = np.flatnonzero(assignment != fold)
+        model = split.train(settings, np.flatnonzero(assignment != fold))
         test = np.flatnonzero(assignment == fold)
-        model = PrincipleClassifier.train(
-            features[train], [indices[i] for i in train], len(PRINCIPLE_IDS), settings
-        )
         probabilities[test] = model.predict(features[test])
     return score_predictions(name, probabilities, labels)
-
-
-@dataclass
-class BankSplit:
-    """The bank's training part and its held-out tenth, embedded once."""
-
-    train_features: np.ndarray
-    train_labels: list[tuple[str, ...]]
-    holdout_features: np.ndarray
-    holdout_labels: list[tuple[str, ...]]
-
-
-def embed_bank(kb: KnowledgeBase, embedder: Embedder) -> BankSplit:
-    train = training_questions(kb)
-    holdout = [q for q in kb.questions if is_holdout(q.id)]
-    return BankSplit(
-        embedder.encode([q.text for q in train]),
-        [q.principles for q in train],
-        embedder.encode([q.text for q in holdout]),
-        [q.principles for q in holdout],
-    )
 
 
 VARIANTS: dict[str, ClassifierSettings] = {
@@ -195,12 +205,9 @@ def compare_variants(
 ) -> list[dict[str, object]]:
     """CV on the training part and scores on the held-out parts, for every variant."""
     rows: list[dict[str, object]] = []
-    indices = [label_indices(label) for label in split.train_labels]
     for name, settings in VARIANTS.items():
-        cv = cross_validate(split.train_features, split.train_labels, settings, folds, name=name)
-        model = PrincipleClassifier.train(
-            split.train_features, indices, len(PRINCIPLE_IDS), settings
-        )
+        cv = cross_validate(split, settings, folds, name=name)
+        model = split.train(settings)
         holdout = score_predictions(
             name, model.predict(split.holdout_features), split.holdout_labels
         )
