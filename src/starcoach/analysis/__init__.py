@@ -1,0 +1,1 @@
+"""Answer analysis: STAR labelling, checks and scoring."""
