@@ -86,7 +86,9 @@ def load_labelled_answers(directory: Path = ANSWERS_DIR) -> list[LabelledAnswer]
     return answers
 
 
-def _check_choice(where: str, field: str, value: object, allowed: tuple[str, ...] | frozenset[str]) -> None:
+def _check_choice(
+    where: str, field: str, value: object, allowed: tuple[str, ...] | frozenset[str]
+) -> None:
     if value not in allowed:
         raise DataFileError(f"{where}: '{field}' has unknown value {value!r}")
 

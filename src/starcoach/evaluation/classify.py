@@ -19,6 +19,7 @@ import numpy as np
 from starcoach.errors import InputError
 from starcoach.knowledge import PRINCIPLE_IDS, KnowledgeBase
 from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifier
+from starcoach.matching.understanding import SETTINGS as SHIPPED
 from starcoach.matching.understanding import (
     TrainingSet,
     embed_training_set,
@@ -148,16 +149,20 @@ class BankSplit:
     holdout_labels: list[tuple[str, ...]]
 
     def train(
-        self, settings: ClassifierSettings, rows: np.ndarray | None = None
+        self,
+        settings: ClassifierSettings,
+        rows: np.ndarray | None = None,
+        with_principle_texts: bool = True,
     ) -> PrincipleClassifier:
         """The shipped recipe on all training questions, or on the given rows only."""
         features = self.training.question_features
         labels = self.training.question_labels
         if rows is not None:
             features, labels = features[rows], [labels[i] for i in rows]
-        return train_classifier(
-            features, labels, self.training.extra_features, self.training.extra_labels, settings
-        )
+        extra_features, extra_labels = self.training.extra_features, self.training.extra_labels
+        if not with_principle_texts:
+            extra_features, extra_labels = extra_features[:0], []
+        return train_classifier(features, labels, extra_features, extra_labels, settings)
 
 
 def embed_bank(kb: KnowledgeBase, embedder: Embedder) -> BankSplit:
@@ -175,6 +180,7 @@ def cross_validate(
     folds: int = 5,
     seed: int = 7,
     name: str = "cross-validation",
+    with_principle_texts: bool = True,
 ) -> ClassifyReport:
     """k-fold CV over the training questions (principle texts stay in every training fold)."""
     labels = split.training.question_labels
@@ -182,18 +188,22 @@ def cross_validate(
     assignment = np.random.default_rng(seed).permutation(len(labels)) % folds
     probabilities = np.zeros((len(labels), len(PRINCIPLE_IDS)))
     for fold in range(folds):
-        model = split.train(settings, np.flatnonzero(assignment != fold))
+        model = split.train(settings, np.flatnonzero(assignment != fold), with_principle_texts)
         test = np.flatnonzero(assignment == fold)
         probabilities[test] = model.predict(features[test])
     return score_predictions(name, probabilities, labels)
 
 
-VARIANTS: dict[str, ClassifierSettings] = {
-    "linear head": ClassifierSettings(linear_weight=1.0),
-    "nearest neighbours": ClassifierSettings(linear_weight=0.0),
-    "blend 0.4 linear": ClassifierSettings(linear_weight=0.4),
-    "blend 0.6 linear": ClassifierSettings(linear_weight=0.6),
-    "blend 0.8 linear": ClassifierSettings(linear_weight=0.8),
+VARIANTS: dict[str, tuple[ClassifierSettings, bool]] = {
+    "linear head, l2 3e-4 (shipped)": (SHIPPED, True),
+    "same, without principle texts": (SHIPPED, False),
+    "linear head, l2 1e-4": (ClassifierSettings(l2=1e-4, steps=600, linear_weight=1.0), True),
+    "linear head, l2 1e-3": (ClassifierSettings(l2=1e-3, steps=600, linear_weight=1.0), True),
+    "nearest neighbours": (ClassifierSettings(linear_weight=0.0), True),
+    "blend: 0.7 linear + 0.3 neighbours": (
+        ClassifierSettings(l2=3e-4, steps=600, linear_weight=0.7),
+        True,
+    ),
 }
 """The learners compared by ``starcoach eval classify --compare``."""
 
@@ -205,9 +215,9 @@ def compare_variants(
 ) -> list[dict[str, object]]:
     """CV on the training part and scores on the held-out parts, for every variant."""
     rows: list[dict[str, object]] = []
-    for name, settings in VARIANTS.items():
-        cv = cross_validate(split, settings, folds, name=name)
-        model = split.train(settings)
+    for name, (settings, with_texts) in VARIANTS.items():
+        cv = cross_validate(split, settings, folds, name=name, with_principle_texts=with_texts)
+        model = split.train(settings, with_principle_texts=with_texts)
         holdout = score_predictions(
             name, model.predict(split.holdout_features), split.holdout_labels
         )

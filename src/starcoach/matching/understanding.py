@@ -20,10 +20,11 @@ from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifie
 from starcoach.nlp.embedding import Embedder, get_embedder
 from starcoach.nlp.text import clean_question, language_warnings
 
-CLASSIFIER_VERSION = "2"
+CLASSIFIER_VERSION = "3"
 """Bump when training changes, so cached heads are rebuilt."""
 HOLDOUT_MODULO = 10
-SETTINGS = ClassifierSettings()
+SETTINGS = ClassifierSettings(l2=3e-4, steps=600, linear_weight=1.0)
+"""Chosen by 5-fold cross-validation on the bank (docs/evaluation.md, "Choosing the learner")."""
 
 # Thresholds for the result's confidence, on the calibrated top probability and on the
 # cosine similarity to the nearest bank question.
@@ -262,7 +263,7 @@ class QuestionUnderstanding:
 
         for scored in principles[:3]:
             if scored.score >= 0.10 or not angles:
-                add(scored.id, f"the wording points to it ({scored.score:.0%})")
+                add(scored.id, f"the wording points to it: {scored.score:.0%}")
         for tagged in topics[:2]:
             topic = self.kb.topic(tagged.id)
             for principle_id in topic.principles + topic.angles:

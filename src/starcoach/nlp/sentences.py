@@ -112,5 +112,7 @@ def _cut_long(text: str, start: int, end: int) -> list[Span]:
         size = math.ceil(len(piece_words) / parts)
         for i in range(0, len(piece_words), size):
             chunk = piece_words[i : i + size]
-            pieces.append(Span(text[chunk[0].start() : chunk[-1].end()], chunk[0].start(), chunk[-1].end()))
+            pieces.append(
+                Span(text[chunk[0].start() : chunk[-1].end()], chunk[0].start(), chunk[-1].end())
+            )
     return pieces
