@@ -6,6 +6,7 @@ from starcoach.knowledge import PRINCIPLE_IDS
 from starcoach.matching.understanding import (
     QuestionUnderstanding,
     is_holdout,
+    principle_texts,
     training_questions,
 )
 
@@ -79,6 +80,12 @@ def test_holdout_is_a_stable_tenth_never_trained_on(kb, understanding):
     trained_ids = {q.id for q in training_questions(kb)}
     assert not trained_ids & {q.id for q in held}
     assert understanding.bank_embeddings.shape[0] == len(trained_ids)
+
+
+def test_shipped_classifier_learns_from_bank_and_principle_texts(kb, understanding):
+    """Shipping and evaluation share one recipe: questions plus the principles' texts."""
+    expected = len(training_questions(kb)) + len(principle_texts(kb))
+    assert understanding.classifier.bank.shape[0] == expected
 
 
 def test_second_load_comes_from_the_cache(kb, embedder, understanding, starcoach_home):

@@ -9,11 +9,13 @@ unreadable or unwritable cache only costs time, never correctness.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,19 +41,44 @@ def load_or_build(name: str, key: str, build: Callable[[], Arrays]) -> Arrays:
     return arrays
 
 
+def load_or_build_json(name: str, key: str, build: Callable[[], Any]) -> Any:
+    """Like :func:`load_or_build` for JSON-serialisable data (parsed data files)."""
+    path = cache_dir() / f"{name}-{key}.json"
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        pass
+    data = build()
+    write_atomic(path, lambda handle: handle.write(json.dumps(data, ensure_ascii=False).encode()))
+    return data
+
+
+def cache_path(name: str, key: str, suffix: str) -> Path:
+    return cache_dir() / f"{name}-{key}{suffix}"
+
+
 def _write_atomic(path: Path, arrays: Arrays) -> None:
+    write_atomic(path, lambda handle: np.savez(handle, **arrays))
+
+
+def write_atomic(path: Path, write: Callable[[Any], object]) -> None:
+    """Write through a temporary file and rename, then drop older entries of this name.
+
+    Failures are swallowed: a read-only home still works, just without the speed-up.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
+                write(handle)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        for old in path.parent.glob(f"{path.name.rsplit('-', 1)[0]}-*.npz"):
+        name = path.name.rsplit("-", 1)[0]
+        for old in path.parent.glob(f"{name}-*{path.suffix}"):
             if old != path:
                 old.unlink(missing_ok=True)  # keep one entry per name
     except OSError:
-        pass  # a read-only home still works, just without the speed-up
+        pass

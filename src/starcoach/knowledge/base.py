@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache, cached_property
+from typing import Any, TypeVar
 
+from starcoach.cache import cache_key, load_or_build_json
 from starcoach.errors import InputError
 from starcoach.knowledge.loader import (
     data_fingerprint,
@@ -23,6 +25,8 @@ from starcoach.knowledge.models import (
     Question,
     Topic,
 )
+
+T = TypeVar("T")
 
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> InputError:
@@ -124,9 +128,26 @@ class KnowledgeBase:
         return random.Random(seed).sample(questions, min(n, len(questions)))
 
 
+KNOWLEDGE_CACHE_VERSION = "1"
+
+
 @cache
 def load_knowledge() -> KnowledgeBase:
-    """Load and validate every data file once per process."""
+    """Load and validate every data file once per process.
+
+    Parsing and validating ~1,000 questions of YAML costs ~0.12 s, a tenth of the budget
+    of a cold ``starcoach classify``; the validated result is cached as JSON keyed by the
+    files' hash, so only an edit of the data pays for parsing again.
+    """
+    key = cache_key(data_fingerprint(), KNOWLEDGE_CACHE_VERSION)
+    raw = load_or_build_json("knowledge", key, lambda: asdict(_parse_knowledge()))
+    try:
+        return _from_json(raw)
+    except (KeyError, TypeError):  # a cache written by other code: parse the files
+        return _parse_knowledge()
+
+
+def _parse_knowledge() -> KnowledgeBase:
     principles = load_principles()
     categories, topics, companies, levels = load_taxonomy()
     questions = load_questions(
@@ -139,4 +160,21 @@ def load_knowledge() -> KnowledgeBase:
         tuple(companies),
         tuple(levels),
         tuple(questions),
+    )
+
+
+def _from_json(raw: dict[str, list[dict[str, Any]]]) -> KnowledgeBase:
+    def build(record_type: type[T], items: list[dict[str, Any]]) -> tuple[T, ...]:
+        return tuple(
+            record_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items()})
+            for item in items
+        )
+
+    return KnowledgeBase(
+        principles=build(Principle, raw["principles"]),
+        categories=build(Category, raw["categories"]),
+        topics=build(Topic, raw["topics"]),
+        companies=build(Company, raw["companies"]),
+        levels=build(Level, raw["levels"]),
+        questions=build(Question, raw["questions"]),
     )

@@ -174,20 +174,22 @@ class QuestionUnderstanding:
         """Load from the cache, training on the bank once per model and data version."""
         kb = kb or load_knowledge()
         embedder = embedder or get_embedder()
-        bank = training_questions(kb)
         key = cache_key(embedder.fingerprint, kb.fingerprint, CLASSIFIER_VERSION, repr(SETTINGS))
 
         def build() -> dict[str, np.ndarray]:
-            features = embedder.encode([q.text for q in bank])
-            labels = [label_indices(q.principles) for q in bank]
-            return PrincipleClassifier.train(
-                features, labels, len(PRINCIPLE_IDS), SETTINGS
-            ).to_arrays()
+            data = embed_training_set(kb, embedder)
+            classifier = train_classifier(
+                data.question_features,
+                data.question_labels,
+                data.extra_features,
+                data.extra_labels,
+                SETTINGS,
+            )
+            return classifier.to_arrays() | {"questions": data.question_features}
 
-        classifier = PrincipleClassifier.from_arrays(
-            load_or_build("classifier", key, build), SETTINGS
-        )
-        return cls(kb, embedder, classifier, bank, classifier.bank)
+        arrays = load_or_build("classifier", key, build)
+        classifier = PrincipleClassifier.from_arrays(arrays, SETTINGS)
+        return cls(kb, embedder, classifier, training_questions(kb), arrays["questions"])
 
     def analyse(self, question: str) -> QuestionAnalysis:
         return self.analyse_many([question])[0]
