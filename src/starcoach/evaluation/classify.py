@@ -226,3 +226,29 @@ def compare_variants(
             row["extra"] = score_predictions(name, model.predict(extra[0]), extra[1])
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True)
+class Agreement:
+    n: int
+    primary_equal: float
+    """Both annotators chose the same primary principle."""
+    second_in_first: float
+    """The second annotator's primary is among the first's labels (what top-1 measures)."""
+    overlap: float
+    """The two label sets share at least one principle."""
+
+
+def annotator_agreement(
+    first: Sequence[LabelledQuestion], second: Sequence[LabelledQuestion]
+) -> Agreement:
+    """How often two people label the same questions alike: a ceiling for the classifier."""
+    if [a.question for a in first] != [b.question for b in second]:
+        raise InputError("The two label files must hold the same questions in the same order.")
+    pairs = list(zip(first, second, strict=True))
+    return Agreement(
+        n=len(pairs),
+        primary_equal=float(np.mean([a.principles[0] == b.principles[0] for a, b in pairs])),
+        second_in_first=float(np.mean([b.principles[0] in a.principles for a, b in pairs])),
+        overlap=float(np.mean([bool(set(a.principles) & set(b.principles)) for a, b in pairs])),
+    )
