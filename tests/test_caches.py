@@ -51,3 +51,12 @@ def test_json_cache_round_trip(starcoach_home):
     data = {"name": "café", "items": [1, 2]}
     assert load_or_build_json("probe-json", cache_key("k"), lambda: data) == data
     assert load_or_build_json("probe-json", cache_key("k"), lambda: {"other": 1}) == data
+
+
+def test_entry_missing_a_required_array_is_rebuilt(starcoach_home):
+    key = cache_key("schema")
+    load_or_build("probe-schema", key, lambda: {"old": np.array([1])})
+    rebuilt = load_or_build(
+        "probe-schema", key, lambda: {"old": np.array([1]), "new": np.array([2])}, ("new",)
+    )
+    assert rebuilt["new"][0] == 2

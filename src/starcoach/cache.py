@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,19 @@ def cache_key(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
 
 
-def load_or_build(name: str, key: str, build: Callable[[], Arrays]) -> Arrays:
-    """Return the cached arrays for (name, key), building and storing them on a miss."""
+def load_or_build(
+    name: str, key: str, build: Callable[[], Arrays], required: Collection[str] = ()
+) -> Arrays:
+    """Return the cached arrays for (name, key), building and storing them on a miss.
+
+    An entry that lacks any of the ``required`` arrays (written by older code under the
+    same key) counts as a miss, like a damaged one.
+    """
     path = cache_dir() / f"{name}-{key}.npz"
     try:
         with np.load(path, allow_pickle=False) as stored:
-            return {k: stored[k] for k in stored.files}
+            if set(required) <= set(stored.files):
+                return {k: stored[k] for k in stored.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError):
         pass  # missing or damaged: rebuild below
     arrays = build()

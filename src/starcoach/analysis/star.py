@@ -192,4 +192,6 @@ def get_labeller() -> StarLabeller:
         answers = [a for a in load_labelled_answers() if not a.is_holdout]
         return train_on(answers, embedder).to_arrays()
 
-    return StarLabeller.from_arrays(load_or_build("star-labeller", key, build))
+    return StarLabeller.from_arrays(
+        load_or_build("star-labeller", key, build, ("weights", "bias", "log_transitions"))
+    )

@@ -20,8 +20,9 @@ from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifie
 from starcoach.nlp.embedding import Embedder, get_embedder
 from starcoach.nlp.text import clean_question, language_warnings
 
-CLASSIFIER_VERSION = "3"
+CLASSIFIER_VERSION = "4"
 """Bump when training changes, so cached heads are rebuilt."""
+CACHED_ARRAYS = ("weights", "bias", "temperature", "bank", "bank_targets", "questions")
 HOLDOUT_MODULO = 10
 SETTINGS = ClassifierSettings(l2=3e-4, steps=600, linear_weight=1.0)
 """Chosen by 5-fold cross-validation on the bank (docs/evaluation.md, "Choosing the learner")."""
@@ -187,7 +188,7 @@ class QuestionUnderstanding:
             )
             return classifier.to_arrays() | {"questions": data.question_features}
 
-        arrays = load_or_build("classifier", key, build)
+        arrays = load_or_build("classifier", key, build, CACHED_ARRAYS)
         classifier = PrincipleClassifier.from_arrays(arrays, SETTINGS)
         return cls(kb, embedder, classifier, training_questions(kb), arrays["questions"])
 
