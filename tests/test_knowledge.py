@@ -125,46 +125,48 @@ def test_principles_must_be_the_sixteen(tmp_path):
         load_principles(_write(tmp_path / "p.yaml", data[:-1]))
 
 
-def test_question_with_unknown_topic_is_rejected(tmp_path):
+def _load_one_question(tmp_path, principle: str, record: dict) -> None:
+    """Write a one-question bank for ``principle`` and load it with the real taxonomy."""
     categories, topics, companies, _ = load_taxonomy()
     folder = tmp_path / "questions"
     folder.mkdir()
-    _write(
-        folder / "dive-deep.yaml",
-        [
-            {
-                "id": "dd-x",
-                "text": "Tell me about a bug you chased for a week.",
-                "principles": ["dive-deep"],
-                "topics": ["not-a-topic"],
-                "companies": ["amazon"],
-                "follow_ups": ["What was the root cause?"],
-            }
-        ],
+    _write(folder / f"{principle}.yaml", [{"principles": [principle], **record}])
+    load_questions(
+        [c.id for c in categories], [t.id for t in topics], [c.id for c in companies], folder
     )
+
+
+def test_question_with_unknown_topic_is_rejected(tmp_path):
+    record = {
+        "id": "dd-x",
+        "text": "Tell me about a bug you chased for a week.",
+        "topics": ["not-a-topic"],
+        "companies": ["amazon"],
+        "follow_ups": ["What was the root cause?"],
+    }
     with pytest.raises(DataFileError, match="unknown id 'not-a-topic'"):
-        load_questions(
-            [c.id for c in categories], [t.id for t in topics], [c.id for c in companies], folder
-        )
+        _load_one_question(tmp_path, "dive-deep", record)
 
 
 def test_untagged_question_is_rejected(tmp_path):
-    categories, topics, companies, _ = load_taxonomy()
-    folder = tmp_path / "questions"
-    folder.mkdir()
-    _write(
-        folder / "frugality.yaml",
-        [
-            {
-                "id": "fru-x",
-                "text": "How did you save money?",
-                "principles": ["frugality"],
-                "companies": ["amazon"],
-                "follow_ups": ["How much?"],
-            }
-        ],
-    )
+    record = {
+        "id": "fru-x",
+        "text": "How did you save money?",
+        "companies": ["amazon"],
+        "follow_ups": ["How much?"],
+    }
     with pytest.raises(DataFileError, match="at least one category or topic"):
-        load_questions(
-            [c.id for c in categories], [t.id for t in topics], [c.id for c in companies], folder
-        )
+        _load_one_question(tmp_path, "frugality", record)
+
+
+def test_question_filed_under_the_wrong_principle_is_rejected(tmp_path):
+    record = {
+        "id": "fru-y",
+        "text": "How did you save money?",
+        "principles": ["dive-deep"],
+        "topics": ["cost-constraints"],
+        "companies": ["amazon"],
+        "follow_ups": ["How much?"],
+    }
+    with pytest.raises(DataFileError, match="does not match the file name"):
+        _load_one_question(tmp_path, "frugality", record)
