@@ -1,0 +1,137 @@
+"""Each check on small answers built by hand, with sections given explicitly."""
+
+import pytest
+
+from starcoach.analysis.checks import REGISTRY, run_checks
+from starcoach.analysis.context import AnswerContext, Thresholds
+from starcoach.analysis.findings import FINDING_CODES
+from starcoach.analysis.star import LabelledSentence
+
+
+def _context(*parts: tuple[str, str], **kwargs) -> AnswerContext:
+    sentences, text, position = [], "", 0
+    for section, sentence in parts:
+        if text:
+            text += " "
+            position += 1
+        sentences.append(
+            LabelledSentence(sentence, position, position + len(sentence), section, 0.9)
+        )
+        text += sentence
+        position += len(sentence)
+    return AnswerContext(text, sentences, **kwargs)
+
+
+def _codes(context: AnswerContext) -> set[str]:
+    return {f.code for f in run_checks(context)}
+
+
+STORY = (
+    (
+        "situation",
+        "Last spring I was the on-call lead for the payments API at a 40-person startup.",
+    ),
+    ("task", "I owned getting checkout errors back under our 0.1% target before the holiday sale."),
+    ("action", "I traced the errors to a retry storm by reading the gateway logs for two nights."),
+    (
+        "action",
+        "I added jittered backoff to our client and wrote a load test that reproduced the storm.",
+    ),
+    (
+        "action",
+        "I walked the two other engineers through the change and we rolled it out region by region.",
+    ),
+    ("result", "Errors fell from 2.3% to 0.04% and the sale processed $1.2M without an incident."),
+    (
+        "reflection",
+        "I learned to load-test retry paths, and I now add backoff to every client I write.",
+    ),
+)
+
+
+def test_registry_uses_only_contract_codes_and_documents_each_check():
+    run_checks(_context(*STORY))  # loads every module
+    assert set(REGISTRY) <= set(FINDING_CODES)
+    for registered in REGISTRY.values():
+        assert registered.explanation and registered.summary
+        assert registered.severity in {"error", "warning", "info"}
+
+
+def test_a_clean_story_has_no_structure_or_ownership_findings():
+    codes = _codes(_context(*STORY, thresholds=Thresholds(min_words=50)))
+    assert codes == set(), codes
+
+
+@pytest.mark.parametrize(
+    ("drop", "code"),
+    [
+        ("situation", "missing-situation"),
+        ("task", "missing-task"),
+        ("action", "missing-action"),
+        ("result", "missing-result"),
+        ("reflection", "no-reflection"),
+    ],
+)
+def test_a_missing_part_is_reported_with_what_is_missing(drop, code):
+    parts = [p for p in STORY if p[0] != drop]
+    findings = [f for f in run_checks(_context(*parts)) if f.code == code]
+    assert len(findings) == 1 and drop in findings[0].evidence
+
+
+def test_we_heavy_counts_the_actions():
+    parts = [
+        p if p[0] != "action" else ("action", "We fixed it and we shipped our patch to us.")
+        for p in STORY
+    ]
+    (found,) = [f for f in run_checks(_context(*parts)) if f.code == "we-heavy"]
+    assert "'we'" in found.evidence and "We fixed it" in found.evidence
+
+
+def test_blame_quotes_the_sentence():
+    parts = [
+        *STORY,
+        ("action", "The outage was the other team's fault because they never tested anything."),
+    ]
+    (found,) = [f for f in run_checks(_context(*parts)) if f.code == "blame"]
+    assert "other team's fault" in found.evidence
+
+
+def test_length_limits_follow_the_thresholds():
+    short = _context(*STORY, thresholds=Thresholds(min_words=500))
+    assert "too-short" in _codes(short)
+    long = _context(*STORY, thresholds=Thresholds(max_words=40, min_words=10))
+    (found,) = [f for f in run_checks(long) if f.code == "too-long"]
+    assert "minutes" in found.evidence
+
+
+def test_long_setup_and_thin_action():
+    setup = [
+        ("situation", "We were a large team with many legacy systems and many teams. " * 16),
+        *list(STORY[1:]),
+    ]
+    codes = _codes(_context(*setup))
+    assert "long-setup" in codes and "thin-action" in codes
+
+
+def test_fillers_and_hedges_are_rates_not_single_words():
+    calm = _context(*STORY, ("other", "I think that's it."))
+    assert "hedging" not in _codes(calm) and "filler-words" not in _codes(calm)
+    rambling = _context(
+        *STORY,
+        (
+            "action",
+            "um so basically i think maybe we sort of um you know probably fixed it i guess um",
+        ),
+    )
+    assert {"hedging", "filler-words"} <= _codes(rambling)
+
+
+def test_docs_checks_page_is_generated_from_the_registry():
+    from pathlib import Path
+
+    from starcoach.analysis.checks import render_markdown
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
+    assert page.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/checks.md is stale: run python scripts/write_checks_doc.py"
+    )

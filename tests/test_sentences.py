@@ -1,0 +1,42 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from starcoach.nlp.sentences import MAX_WORDS, split_sentences
+
+
+def test_typed_prose_splits_on_sentences_not_abbreviations():
+    text = "I met Dr. Smith at 9 a.m. on Monday. We fixed it! Then I wrote the e.g. section."
+    assert [s.text for s in split_sentences(text)] == [
+        "I met Dr. Smith at 9 a.m. on Monday.",
+        "We fixed it!",
+        "Then I wrote the e.g. section.",
+    ]
+
+
+def test_bullets_are_units_of_their_own():
+    text = "Notes:\n- Situation: the db was slow\n- I rewrote the cache (saving 40%)\n1. Result: p99 halved"
+    texts = [s.text for s in split_sentences(text)]
+    assert "- Situation: the db was slow" in texts and "1. Result: p99 halved" in texts
+
+
+def test_transcripts_without_punctuation_are_cut_at_discourse_markers():
+    text = (
+        "so um i was the lead on the billing migration and we had this outage on a friday "
+        "and then i looked at the logs for hours and found the cache was wrong so i fixed the "
+        "cache keys and after that latency dropped by half and i learned to check caches first"
+    )
+    spans = split_sentences(text)
+    assert len(spans) >= 4
+    assert all(len(s.text.split()) <= MAX_WORDS for s in spans)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abc xyz.!?\n-1,"), max_size=400))
+def test_offsets_always_index_the_input_in_order(text):
+    spans = split_sentences(text)
+    previous_end = 0
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+        assert span.text.strip() == span.text and span.text
+        assert span.start >= previous_end
+        previous_end = span.end
