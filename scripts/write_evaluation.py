@@ -127,10 +127,69 @@ def main() -> None:
     ]
     lines += ["", "Most common confusions (expected → predicted on top):", ""]
     lines += [f"- {count} × {a} → {b}" for a, b, count in independent.confusions]
+    lines += critique_section()
     lines.append("")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
+
+
+def critique_section() -> list[str]:
+    """STAR labelling and check figures (answer critique is being built: issue 3)."""
+    from starcoach.analysis.dataset import load_labelled_answers
+    from starcoach.evaluation.critique import evaluate_checks
+    from starcoach.evaluation.star import (
+        cross_validate_labeller,
+        embed_answers,
+        score_labeller,
+        train_embedded,
+    )
+    from starcoach.nlp.embedding import get_embedder
+
+    items = embed_answers(load_labelled_answers(), get_embedder())
+    train = [item for item in items if not item.answer.is_holdout]
+    held_out = [item for item in items if item.answer.is_holdout]
+    model = train_embedded(train)
+    labelling = [
+        score_labeller("held-out fifth (never trained on)", [(model, item) for item in held_out]),
+        cross_validate_labeller(train, 5),
+    ]
+    styles = sorted(labelling[0].by_style)
+    lines = [
+        "",
+        "## Answer critique (being built)",
+        "",
+        f"Measured on {len(items)} answers written and labelled sentence by sentence by the project "
+        "(`src/starcoach/analysis/data/answers/`), in five styles. Reproduce with "
+        "`starcoach eval critique`. Goal for labelling: ≥ 0.90 character-weighted accuracy "
+        "on held-out answers.",
+        "",
+        "### STAR labelling (character-weighted accuracy)",
+        "",
+        "| data | answers | all | " + " | ".join(styles) + " |",
+        "|---|---|---|" + "---|" * len(styles),
+    ]
+    for r in labelling:
+        cells = " | ".join(f"{r.by_style.get(s, 0):.3f}" for s in styles)
+        lines.append(f"| {r.name} | {r.answers} | {r.char_accuracy:.3f} | {cells} |")
+    lines += [
+        "",
+        "### Checks",
+        "",
+        "Recall: share of the answers written with the flaw that the check flags. False alarms: "
+        "share of the answers written clean (quality strong, no flaws) that it flags. Sections "
+        "come from labellers that never saw the answer (5-fold by answer).",
+        "",
+        "| code | answers with the flaw | recall | false alarms on clean answers |",
+        "|---|---|---|---|",
+    ]
+    for c in evaluate_checks(items):
+        recall = "—" if c.recall is None else f"{c.recall:.2f}"
+        lines.append(
+            f"| `{c.code}` | {c.written_with_flaw} | {recall} | "
+            f"{c.false_alarm_rate:.2f} of {c.clean_answers} |"
+        )
+    return lines
 
 
 if __name__ == "__main__":

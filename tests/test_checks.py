@@ -135,3 +135,30 @@ def test_docs_checks_page_is_generated_from_the_registry():
     assert page.read_text(encoding="utf-8") == render_markdown(), (
         "docs/checks.md is stale: run python scripts/write_checks_doc.py"
     )
+
+
+def test_no_metrics_looks_at_the_result_and_accepts_number_words():
+    vague_result = [
+        p if p[0] != "result" else ("result", "It went much better afterwards.") for p in STORY
+    ]
+    vague_result = [p for p in vague_result if p[0] != "reflection"]
+    (found,) = [f for f in run_checks(_context(*vague_result)) if f.code == "no-metrics"]
+    assert "much better" in found.evidence
+    worded = [
+        p if p[0] != "result" else ("result", "Errors fell by half within two weeks.")
+        for p in STORY
+    ]
+    assert "no-metrics" not in _codes(_context(*worded))
+
+
+def test_hypothetical_needs_a_conditional_story_not_one_conditional_sentence():
+    one = [*STORY, ("reflection", "Next time I would add the load test on day one.")]
+    assert "hypothetical" not in _codes(_context(*one))
+    story = (
+        ("task", "If I were in that situation I would first gather the logs."),
+        ("action", "I would then talk to the other team and I'd propose a fix."),
+        ("action", "I would roll it out slowly."),
+        ("result", "That would probably cut errors a lot."),
+    )
+    (found,) = [f for f in run_checks(_context(*story)) if f.code == "hypothetical"]
+    assert "conditional" in found.evidence

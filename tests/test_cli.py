@@ -151,3 +151,13 @@ def test_tour_runs_without_a_terminal(cli):
     result = cli("tour", "--seed", "2", stdin=b"")
     assert result.returncode == 0, result.stderr
     assert b"Principles" in result.stdout
+
+
+def test_eval_critique_reports_labelling_and_checks(cli):
+    result = cli("eval", "critique", "--folds", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [r["name"] for r in data["labelling"]] == ["held-out fifth", "2-fold CV"]
+    assert all(0.0 <= r["char_accuracy"] <= 1.0 for r in data["labelling"])
+    codes = {c["code"] for c in data["checks"]}
+    assert {"we-heavy", "no-metrics", "too-long"} <= codes

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-SLOW = ("--compare",)  # trains six learners with cross-validation: `make eval` runs it
+SLOW = (
+    "--compare",  # trains six learners with cross-validation: `make eval` runs it
+    "eval critique",  # ~30 s; test_cli runs it with fewer folds
+)
 
 
 def _examples() -> list[str]:
@@ -19,7 +22,7 @@ def _examples() -> list[str]:
 
 
 def test_readme_has_examples_for_every_command():
-    commands = {"classify", "principles", "questions", "eval classify", "tour"}
+    commands = {"classify", "principles", "questions", "eval classify", "eval critique", "tour"}
     text = " ".join(_examples()) + README.read_text(encoding="utf-8")
     assert all(f"starcoach {c}" in text for c in commands)
 

@@ -116,3 +116,54 @@ def _print_comparison(rows: list[dict[str, object]], has_extra: bool) -> None:
             cells += [f"{report.top1:.3f}", f"{report.top3:.3f}"]  # type: ignore[attr-defined]
         table.add_row(*cells)
     console().print(table)
+
+
+@eval_app.command("critique")
+def eval_critique_command(
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, max=20, help="Folds for cross-validation.")
+    ] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """STAR labelling accuracy and per-check recall / false alarms on the labelled answers."""
+    from starcoach.analysis.dataset import load_labelled_answers
+    from starcoach.evaluation.critique import evaluate_checks
+    from starcoach.evaluation.star import (
+        cross_validate_labeller,
+        embed_answers,
+        score_labeller,
+        train_embedded,
+    )
+    from starcoach.nlp.embedding import get_embedder
+
+    items = embed_answers(load_labelled_answers(), get_embedder())
+    train = [item for item in items if not item.answer.is_holdout]
+    held_out = [item for item in items if item.answer.is_holdout]
+    model = train_embedded(train)
+    labelling = [
+        score_labeller("held-out fifth", [(model, item) for item in held_out]),
+        cross_validate_labeller(train, folds),
+    ]
+    checks = evaluate_checks(items)
+    if as_json:
+        print_json(
+            {
+                "labelling": [r.to_dict() for r in labelling],
+                "checks": [r.to_dict() for r in checks],
+            }
+        )
+        return
+    out = console()
+    for report in labelling:
+        styles = ", ".join(f"{s} {a:.2f}" for s, a in report.by_style.items())
+        out.print(f"[bold]STAR labelling, {report.name}[/bold] ({report.answers} answers)")
+        out.print(f"  character accuracy {report.char_accuracy:.3f}   by style: {styles}")
+    out.print(
+        "\n[bold]Checks[/bold] (recall on answers written with the flaw; false alarms on clean answers)"
+    )
+    for r in checks:
+        recall = "—" if r.recall is None else f"{r.recall:.2f}"
+        out.print(
+            f"  {r.code:<18} recall {recall:>4} of {r.written_with_flaw:>3}   "
+            f"false alarms {r.false_alarm_rate:.2f} of {r.clean_answers}"
+        )

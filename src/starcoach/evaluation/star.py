@@ -81,13 +81,20 @@ def score_labeller(name: str, pairs: Sequence[tuple[StarLabeller, EmbeddedAnswer
     )
 
 
-def cross_validate_labeller(
+def out_of_fold_models(
     items: Sequence[EmbeddedAnswer], folds: int = 5, seed: int = 7
-) -> StarReport:
-    """k-fold CV by answer: no answer's sentences are ever in both train and test."""
+) -> list[tuple[StarLabeller, EmbeddedAnswer]]:
+    """Pair every answer with a labeller trained on the other folds (k-fold by answer)."""
     assignment = np.random.default_rng(seed).permutation(len(items)) % folds
     labelled: list[tuple[StarLabeller, EmbeddedAnswer]] = []
     for fold in range(folds):
         model = train_embedded([it for it, f in zip(items, assignment, strict=True) if f != fold])
         labelled += [(model, it) for it, f in zip(items, assignment, strict=True) if f == fold]
-    return score_labeller(f"{folds}-fold CV", labelled)
+    return labelled
+
+
+def cross_validate_labeller(
+    items: Sequence[EmbeddedAnswer], folds: int = 5, seed: int = 7
+) -> StarReport:
+    """k-fold CV by answer: no answer's sentences are ever in both train and test."""
+    return score_labeller(f"{folds}-fold CV", out_of_fold_models(items, folds, seed))
