@@ -42,7 +42,7 @@ def bench_classify_in_process() -> dict[str, float]:
         understanding.analyse(text)
         timings.append((time.perf_counter() - start) * 1000)
     start = time.perf_counter()
-    understanding.analyse_many(questions)
+    understanding.analyse_lines(questions)
     batch_ms = (time.perf_counter() - start) * 1000 / len(questions)
     return {
         "n": len(timings),

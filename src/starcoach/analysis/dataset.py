@@ -6,7 +6,6 @@ carries the STAR label a person gave it; that is what labelling accuracy is meas
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from starcoach.analysis.findings import FINDING_CODES
 from starcoach.errors import DataFileError
 from starcoach.knowledge.loader import read_yaml
 from starcoach.knowledge.models import LEVEL_IDS, PRINCIPLE_IDS
+from starcoach.splits import in_holdout
 
 ANSWERS_DIR = Path(__file__).parent / "data" / "answers"
 SECTIONS: tuple[str, ...] = ("situation", "task", "action", "result", "reflection", "other")
@@ -38,8 +38,7 @@ class LabelledAnswer:
     @property
     def is_holdout(self) -> bool:
         """A stable fifth of the answers is never trained on."""
-        digest = hashlib.sha256(self.id.encode()).digest()
-        return int.from_bytes(digest[:4], "big") % HOLDOUT_MODULO == 0
+        return in_holdout(self.id, HOLDOUT_MODULO)
 
 
 def load_labelled_answers(directory: Path = ANSWERS_DIR) -> list[LabelledAnswer]:

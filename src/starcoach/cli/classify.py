@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from starcoach.cli.output import bar, console, print_json
+from starcoach.cli.output import bar, console, print_json, read_text_source
 from starcoach.errors import InputError, StarcoachError
 
 if TYPE_CHECKING:
@@ -40,30 +40,24 @@ def classify_command(
         return
 
     failures = 0
-    for line in _stdin_lines():
-        try:
-            analysis = understanding.analyse(line)
-        except StarcoachError as exc:
+    lines = _stdin_lines()
+    for line, result in zip(lines, understanding.analyse_lines(lines), strict=True):
+        if isinstance(result, StarcoachError):
             failures += 1
             if as_json:
-                print_json({"question": line.strip(), "error": str(exc)})
+                print_json({"question": line.strip(), "error": str(result)})
             else:
-                sys.stderr.write(f"error: {exc}\n")
-            continue
-        if as_json:
-            print_json(analysis.to_dict())
+                sys.stderr.write(f"error: {result}\n")
+        elif as_json:
+            print_json(result.to_dict())
         else:
-            render_analysis(analysis, top)
+            render_analysis(result, top)
     if failures:
         raise typer.Exit(1)
 
 
 def _stdin_lines() -> list[str]:
-    from starcoach.nlp.text import decode_input
-
-    data = sys.stdin.buffer.read()
-    text = decode_input(data, "standard input")
-    lines = text.splitlines()
+    lines = read_text_source("-").splitlines()
     if len(lines) > MAX_STDIN_LINES:
         raise InputError(
             f"Standard input has {len(lines):,} lines; the limit is {MAX_STDIN_LINES:,}."

@@ -7,7 +7,6 @@ on: it is the held-out part that ``starcoach eval`` reports on.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -15,10 +14,12 @@ from functools import cache
 import numpy as np
 
 from starcoach.cache import cache_key, load_or_build
+from starcoach.errors import StarcoachError
 from starcoach.knowledge import PRINCIPLE_IDS, KnowledgeBase, Question, load_knowledge
 from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifier
 from starcoach.nlp.embedding import Embedder, get_embedder
 from starcoach.nlp.text import clean_question, language_warnings
+from starcoach.splits import in_holdout
 
 CLASSIFIER_VERSION = "4"
 """Bump when training changes, so cached heads are rebuilt."""
@@ -40,8 +41,7 @@ MIN_TAG_SCORE = 0.25
 
 def is_holdout(question_id: str) -> bool:
     """True for the stable tenth of the bank kept out of training."""
-    digest = hashlib.sha256(question_id.encode()).digest()
-    return int.from_bytes(digest[:4], "big") % HOLDOUT_MODULO == 0
+    return in_holdout(question_id, HOLDOUT_MODULO)
 
 
 def training_questions(kb: KnowledgeBase) -> list[Question]:
@@ -204,6 +204,23 @@ class QuestionUnderstanding:
             self._analysis(text, vector, probs)
             for text, vector, probs in zip(cleaned, vectors, probabilities, strict=True)
         ]
+
+    def analyse_lines(
+        self, lines: Sequence[str], batch_size: int = 64
+    ) -> list[QuestionAnalysis | StarcoachError]:
+        """Analyse many questions in batches; a bad line yields its error, not a failure."""
+        results: list[QuestionAnalysis | StarcoachError] = []
+        for start in range(0, len(lines), batch_size):
+            chunk: list[StarcoachError | str] = []
+            for line in lines[start : start + batch_size]:
+                try:
+                    chunk.append(clean_question(line))
+                except StarcoachError as exc:
+                    chunk.append(exc)
+            valid = [item for item in chunk if isinstance(item, str)]
+            analysed = iter(self.analyse_many(valid) if valid else [])
+            results.extend(next(analysed) if isinstance(item, str) else item for item in chunk)
+        return results
 
     def principle_probabilities(self, vectors: np.ndarray) -> np.ndarray:
         return self.classifier.predict(vectors)
