@@ -219,7 +219,7 @@ def load_questions(
             if not question.categories and not question.topics:
                 raise e.fail("needs at least one category or topic")
             questions.append(question)
-    _unique(QUESTIONS_DIR, questions, lambda q: q.id)
+    _unique(directory, questions, lambda q: q.id)
     return questions
 
 
