@@ -162,3 +162,28 @@ def test_hypothetical_needs_a_conditional_story_not_one_conditional_sentence():
     )
     (found,) = [f for f in run_checks(_context(*story)) if f.code == "hypothetical"]
     assert "conditional" in found.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("", "only 0 words"),
+        ("Caching.", "only 1 words"),
+        ("asdf qwer zxcv lorem ipsum blorf snark wibble jkjk frobnicate " * 3, "English words"),
+        (
+            "Hmm, I don't really have an example of that. I mostly worked on tickets that were "
+            "assigned to me, so I never talked to customers directly at all.",
+            "don't really have",
+        ),
+    ],
+)
+def test_not_an_answer(text, evidence):
+    context = AnswerContext(
+        text, [LabelledSentence(text, 0, len(text), "other", 0.5)] if text else []
+    )
+    (found,) = [f for f in run_checks(context) if f.code == "not-an-answer"]
+    assert evidence in found.evidence
+
+
+def test_a_real_story_is_an_answer():
+    assert "not-an-answer" not in _codes(_context(*STORY))

@@ -66,7 +66,7 @@ def run_checks(context: AnswerContext) -> list[Finding]:
 
 def _load_all() -> None:
     # Importing the modules registers their checks.
-    from starcoach.analysis.checks import delivery, impact, ownership, structure  # noqa: F401
+    from starcoach.analysis.checks import answer, delivery, impact, ownership, structure  # noqa: F401
 
 
 def render_markdown() -> str:
