@@ -136,30 +136,17 @@ def main() -> None:
 
 def critique_section() -> list[str]:
     """STAR labelling and check figures (answer critique is being built: issue 3)."""
-    from starcoach.analysis.dataset import load_labelled_answers
-    from starcoach.evaluation.critique import evaluate_checks
-    from starcoach.evaluation.star import (
-        cross_validate_labeller,
-        embed_answers,
-        score_labeller,
-        train_embedded,
-    )
+    from starcoach.evaluation.critique import evaluate_critique
     from starcoach.nlp.embedding import get_embedder
 
-    items = embed_answers(load_labelled_answers(), get_embedder())
-    train = [item for item in items if not item.answer.is_holdout]
-    held_out = [item for item in items if item.answer.is_holdout]
-    model = train_embedded(train)
-    labelling = [
-        score_labeller("held-out fifth (never trained on)", [(model, item) for item in held_out]),
-        cross_validate_labeller(train, 5),
-    ]
+    evaluation = evaluate_critique(get_embedder(), folds=5)
+    labelling = evaluation.labelling
     styles = sorted(labelling[0].by_style)
     lines = [
         "",
         "## Answer critique (being built)",
         "",
-        f"Measured on {len(items)} answers written and labelled sentence by sentence by the project "
+        f"Measured on {evaluation.answers} answers written and labelled sentence by sentence by the project "
         "(`src/starcoach/analysis/data/answers/`), in five styles. Reproduce with "
         "`starcoach eval critique`. Goal for labelling: ≥ 0.90 character-weighted accuracy "
         "on held-out answers.",
@@ -183,7 +170,7 @@ def critique_section() -> list[str]:
         "| code | answers with the flaw | recall | false alarms on clean answers |",
         "|---|---|---|---|",
     ]
-    for c in evaluate_checks(items):
+    for c in evaluation.checks:
         recall = "—" if c.recall is None else f"{c.recall:.2f}"
         lines.append(
             f"| `{c.code}` | {c.written_with_flaw} | {recall} | "

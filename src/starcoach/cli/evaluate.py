@@ -126,25 +126,11 @@ def eval_critique_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """STAR labelling accuracy and per-check recall / false alarms on the labelled answers."""
-    from starcoach.analysis.dataset import load_labelled_answers
-    from starcoach.evaluation.critique import evaluate_checks
-    from starcoach.evaluation.star import (
-        cross_validate_labeller,
-        embed_answers,
-        score_labeller,
-        train_embedded,
-    )
+    from starcoach.evaluation.critique import evaluate_critique
     from starcoach.nlp.embedding import get_embedder
 
-    items = embed_answers(load_labelled_answers(), get_embedder())
-    train = [item for item in items if not item.answer.is_holdout]
-    held_out = [item for item in items if item.answer.is_holdout]
-    model = train_embedded(train)
-    labelling = [
-        score_labeller("held-out fifth", [(model, item) for item in held_out]),
-        cross_validate_labeller(train, folds),
-    ]
-    checks = evaluate_checks(items)
+    evaluation = evaluate_critique(get_embedder(), folds)
+    labelling, checks = evaluation.labelling, evaluation.checks
     if as_json:
         print_json(
             {

@@ -17,8 +17,18 @@ from dataclasses import dataclass
 
 from starcoach.analysis.checks import REGISTRY, run_checks
 from starcoach.analysis.context import AnswerContext
+from starcoach.analysis.dataset import load_labelled_answers
 from starcoach.analysis.star import LabelledSentence
-from starcoach.evaluation.star import EmbeddedAnswer, out_of_fold_models
+from starcoach.evaluation.star import (
+    EmbeddedAnswer,
+    StarReport,
+    cross_validate_labeller,
+    embed_answers,
+    out_of_fold_models,
+    score_labeller,
+    train_embedded,
+)
+from starcoach.nlp.embedding import Embedder
 
 
 @dataclass(frozen=True)
@@ -65,3 +75,27 @@ def evaluate_checks(items: list[EmbeddedAnswer]) -> list[CheckReport]:
             )
         )
     return reports
+
+
+@dataclass(frozen=True)
+class CritiqueEvaluation:
+    answers: int
+    labelling: list[StarReport]
+    """The held-out fifth (labeller trained on the rest), then k-fold CV on the rest."""
+    checks: list[CheckReport]
+
+
+def evaluate_critique(embedder: Embedder, folds: int = 5) -> CritiqueEvaluation:
+    """Everything ``starcoach eval critique`` and docs/evaluation.md report."""
+    items = embed_answers(load_labelled_answers(), embedder)
+    train = [item for item in items if not item.answer.is_holdout]
+    held_out = [item for item in items if item.answer.is_holdout]
+    model = train_embedded(train)
+    return CritiqueEvaluation(
+        answers=len(items),
+        labelling=[
+            score_labeller("held-out fifth", [(model, item) for item in held_out]),
+            cross_validate_labeller(train, folds),
+        ],
+        checks=evaluate_checks(items),
+    )
