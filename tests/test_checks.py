@@ -187,3 +187,14 @@ def test_not_an_answer(text, evidence):
 
 def test_a_real_story_is_an_answer():
     assert "not-an-answer" not in _codes(_context(*STORY))
+
+
+def test_vague_needs_stock_phrases_and_no_numbers():
+    vague_story = (
+        ("situation", "We had various issues with things in general."),
+        ("action", "I worked hard on a lot of stuff and helped out with various things."),
+        ("result", "In the end it made things better overall."),
+    )
+    (found,) = [f for f in run_checks(_context(*vague_story)) if f.code == "vague"]
+    assert "“various”" in found.evidence
+    assert "vague" not in _codes(_context(*STORY))

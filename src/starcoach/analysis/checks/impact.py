@@ -63,3 +63,39 @@ def hypothetical(context: AnswerContext) -> list[Finding]:
             f"{len(conditional)} of {len(story)} sentences are conditional, e.g. “{conditional[0].text}”",
         )
     ]
+
+
+VAGUE = re.compile(
+    r"\b(?:various|stuff|things|something|some (?:issues|problems|changes|work)|a lot of|lots of|"
+    r"a bunch of|worked (?:really )?hard|did my best|made (?:it|things) better|"
+    r"improved (?:things|it|stuff)|helped out|etc|and so on|whatever|somehow|in some way|"
+    r"in general|generally)\b",
+    re.IGNORECASE,
+)
+MIN_VAGUE_PHRASES = 2
+VAGUE_PER_100_WORDS = 2.0
+NUMBERS_PER_100_WORDS = 1.5
+
+
+@check("vague", severity="warning", dimension="impact", summary="Claims without specifics.")
+def vague(context: AnswerContext) -> list[Finding]:
+    """Stock phrases that stand in for specifics ("various things", "worked hard", "made it
+    better") at two or more per 100 words, with hardly any numbers (under 1.5 per 100
+    words): the story claims without showing."""
+    phrases = VAGUE.findall(context.text)
+    words = max(1, context.word_count)
+    numbers = len(NUMBER.findall(context.text))
+    if (
+        len(phrases) < MIN_VAGUE_PHRASES
+        or 100 * len(phrases) / words < VAGUE_PER_100_WORDS
+        or 100 * numbers / words >= NUMBERS_PER_100_WORDS
+    ):
+        return []
+    examples = ", ".join(f"“{p.lower()}”" for p in dict.fromkeys(phrases))
+    return [
+        finding(
+            "vague",
+            "Replace general words with the specific system, decision, person and number.",
+            f"{len(phrases)} stock phrases and {numbers} numbers in {words} words: {examples}",
+        )
+    ]
