@@ -44,7 +44,7 @@ def load_or_build(
     except (OSError, ValueError, zipfile.BadZipFile, EOFError):
         pass  # missing or damaged: rebuild below
     arrays = build()
-    _write_atomic(path, arrays)
+    write_atomic(path, lambda handle: np.savez(handle, **arrays))
     return arrays
 
 
@@ -64,10 +64,6 @@ def cache_path(name: str, key: str, suffix: str) -> Path:
     return cache_dir() / f"{name}-{key}{suffix}"
 
 
-def _write_atomic(path: Path, arrays: Arrays) -> None:
-    write_atomic(path, lambda handle: np.savez(handle, **arrays))
-
-
 def write_atomic(path: Path, write: Callable[[Any], object]) -> None:
     """Write through a temporary file and rename, then drop older entries of this name.
 
@@ -83,9 +79,14 @@ def write_atomic(path: Path, write: Callable[[Any], object]) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        name = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{name}-*{path.suffix}"):
-            if old != path:
-                old.unlink(missing_ok=True)  # keep one entry per name
+        prune_older(path)
     except OSError:
         pass
+
+
+def prune_older(path: Path) -> None:
+    """Delete the other entries of ``path``'s name: one entry per name is kept."""
+    name = path.name.rsplit("-", 1)[0]
+    for old in path.parent.glob(f"{name}-*{path.suffix}"):
+        if old != path:
+            old.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from starcoach.cache import cache_key, cache_path, prune_older
 from starcoach.errors import ModelError
 
 if TYPE_CHECKING:
@@ -134,8 +135,6 @@ def _load_session(path: Path, fingerprint: str) -> onnxruntime.InferenceSession:
 
     import onnxruntime as ort
 
-    from starcoach.cache import cache_key, cache_path
-
     key = cache_key(fingerprint, ort.__version__, platform.machine())
     optimised = cache_path("model-optimised", key, ".onnx")
     if optimised.is_file():
@@ -170,10 +169,11 @@ def _session(
             temporary = None  # read-only home: run without saving
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     if temporary is not None and save_to is not None and temporary.is_file():
-        os.replace(temporary, save_to)
-        for old in save_to.parent.glob("model-optimised-*.onnx"):
-            if old != save_to:
-                old.unlink(missing_ok=True)
+        try:
+            os.replace(temporary, save_to)
+            prune_older(save_to)
+        except OSError:
+            temporary.unlink(missing_ok=True)  # the session works; only the speed-up is lost
     return session
 
 
