@@ -33,11 +33,6 @@ def test_bad_answer_file_is_rejected(tmp_path):
         load_labelled_answers(tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 3): a result told first is labelled situation; the labeller "
-    "still leans on position and section order",
-)
 def test_an_out_of_order_answer_is_labelled_by_meaning(labeller, embedder):
     # Written for this test: the result comes first, the lesson last.
     text = (

@@ -53,6 +53,10 @@ CUES: dict[str, re.Pattern[str]] = {
 CONTEXT_WEIGHT = 0.5
 TRANSITION_WEIGHT = 0.6
 """How strongly learned section order smooths the per-sentence scores (chosen on CV)."""
+CLEAR_MEANING = 0.8
+"""A sentence labelled with this confidence or more is not relabelled by section order."""
+RETOLD_TRANSITION_WEIGHT = 0.3
+"""How much the result-first retellings count in the learned section order (chosen on CV)."""
 SETTINGS = ClassifierSettings(l2=1e-4, steps=600)
 
 
@@ -62,10 +66,14 @@ def cue_features(text: str) -> np.ndarray:
 
 def sentence_features(spans: Sequence[Span], vectors: np.ndarray) -> np.ndarray:
     """One feature row per sentence of one answer."""
-    n = len(spans)
+    return _feature_rows(vectors, [cue_features(span.text) for span in spans])
+
+
+def _feature_rows(vectors: np.ndarray, cues: Sequence[np.ndarray]) -> np.ndarray:
+    n = len(cues)
     rows = []
     zero = np.zeros(vectors.shape[1])
-    for k, span in enumerate(spans):
+    for k in range(n):
         previous = vectors[k - 1] if k > 0 else zero
         following = vectors[k + 1] if k < n - 1 else zero
         position = np.array([k / max(1, n - 1), float(k == 0), float(k == n - 1)])
@@ -74,12 +82,43 @@ def sentence_features(spans: Sequence[Span], vectors: np.ndarray) -> np.ndarray:
                 [
                     vectors[k],
                     CONTEXT_WEIGHT * (previous + following) / 2,
-                    cue_features(span.text),
+                    cues[k],
                     position,
                 ]
             )
         )
     return np.array(rows) if rows else np.zeros((0, vectors.shape[1] * 2 + len(CUES) + 3))
+
+
+def reordered(features: np.ndarray, order: Sequence[int]) -> np.ndarray:
+    """The features of the same sentences told in another order (context and position
+    are recomputed; embeddings and cues travel with their sentence)."""
+    dim = (features.shape[1] - len(CUES) - 3) // 2
+    vectors = features[list(order), :dim]
+    cues = [features[i, 2 * dim : 2 * dim + len(CUES)] for i in order]
+    return _feature_rows(vectors, cues)
+
+
+def result_first(sections: Sequence[str]) -> list[int] | None:
+    """The order that tells the result before everything else, as candidates often do;
+    None when the answer has no result or already opens with it."""
+    results = [i for i, s in enumerate(sections) if s == "result"]
+    if not results or results[0] == 0:
+        return None
+    return results + [i for i, s in enumerate(sections) if s != "result"]
+
+
+def augmented(
+    answers: Sequence[tuple[np.ndarray, Sequence[str]]],
+) -> list[tuple[np.ndarray, Sequence[str]]]:
+    """The answers plus a result-first retelling of each, so that the labeller learns
+    sections from meaning rather than from where they usually sit."""
+    out = list(answers)
+    for features, sections in answers:
+        order = result_first(sections)
+        if order is not None:
+            out.append((reordered(features, order), [sections[i] for i in order]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -97,13 +136,15 @@ class StarLabeller:
     @classmethod
     def train(cls, answers: Sequence[tuple[np.ndarray, Sequence[str]]]) -> StarLabeller:
         """Train on (feature rows, gold sections) pairs, one pair per answer."""
-        features = np.vstack([rows for rows, _ in answers])
-        labels = [[SECTIONS.index(s)] for _, sections in answers for s in sections]
+        examples = augmented(answers)
+        features = np.vstack([rows for rows, _ in examples])
+        labels = [[SECTIONS.index(s)] for _, sections in examples for s in sections]
         weights, bias = train_linear_head(features, soft_targets(labels, len(SECTIONS)), SETTINGS)
         counts = np.ones((len(SECTIONS), len(SECTIONS)))  # add-one smoothing
-        for _, sections in answers:
+        for number, (_, sections) in enumerate(examples):
+            weight = 1.0 if number < len(answers) else RETOLD_TRANSITION_WEIGHT
             for a, b in itertools.pairwise(sections):
-                counts[SECTIONS.index(a), SECTIONS.index(b)] += 1
+                counts[SECTIONS.index(a), SECTIONS.index(b)] += weight
         return cls(weights, bias, np.log(counts / counts.sum(axis=1, keepdims=True)))
 
     def predict(self, features: np.ndarray) -> list[SectionPrediction]:
@@ -123,6 +164,11 @@ class StarLabeller:
         for t in range(n - 1, 0, -1):
             path.append(int(back[t, path[-1]]))
         path.reverse()
+        for t in range(n):
+            # Order smooths uncertain sentences only; a sentence whose meaning is clear
+            # keeps its own label wherever it is told.
+            if probabilities[t].max() >= CLEAR_MEANING:
+                path[t] = int(probabilities[t].argmax())
         return [
             SectionPrediction(SECTIONS[j], float(probabilities[t, j])) for t, j in enumerate(path)
         ]
@@ -137,7 +183,7 @@ class StarLabeller:
 
 # --- training data, the cached labeller, and labelling a text ---------------------------
 
-LABELLER_VERSION = "1"
+LABELLER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -172,7 +218,15 @@ def train_on(answers: Sequence[LabelledAnswer], embedder: Embedder) -> StarLabel
 
 
 def label_text(text: str, labeller: StarLabeller, embedder: Embedder) -> list[LabelledSentence]:
-    spans, features = answer_features(text, embedder)
+    spans = split_sentences(text)
+    return label_spans(spans, embedder.encode([s.text for s in spans]), labeller)
+
+
+def label_spans(
+    spans: Sequence[Span], vectors: np.ndarray, labeller: StarLabeller
+) -> list[LabelledSentence]:
+    """Label sentences whose embeddings are already computed (the critique reuses them)."""
+    features = sentence_features(spans, vectors)
     return [
         LabelledSentence(span.text, span.start, span.end, p.section, round(p.confidence, 4))
         for span, p in zip(spans, labeller.predict(features), strict=True)
@@ -186,7 +240,12 @@ def get_labeller() -> StarLabeller:
     from starcoach.knowledge.loader import data_fingerprint
 
     embedder = get_embedder()
-    key = cache_key(embedder.fingerprint, data_fingerprint(ANSWERS_DIR), LABELLER_VERSION)
+    key = cache_key(
+        embedder.fingerprint,
+        data_fingerprint(ANSWERS_DIR),
+        LABELLER_VERSION,
+        repr((SETTINGS, RETOLD_TRANSITION_WEIGHT)),
+    )
 
     def build() -> dict[str, np.ndarray]:
         answers = [a for a in load_labelled_answers() if not a.is_holdout]
