@@ -52,7 +52,8 @@ def _segmenter() -> pysbd.Segmenter:
 def split_sentences(text: str) -> list[Span]:
     """Sentence-like units of ``text`` in order, each with [start, end) offsets."""
     spans: list[Span] = []
-    for block_start, block in _blocks(text):
+    for block_start, wrapped in _blocks(text):
+        block = _unwrap(wrapped)
         for sentence in _segmenter().segment(block):
             stripped = sentence.strip()
             if not stripped:
@@ -63,6 +64,23 @@ def split_sentences(text: str) -> list[Span]:
             start = block_start + max(offset, 0)
             spans.extend(_cut_long(text, start, start + len(stripped)))
     return spans
+
+
+SOFT_WRAP_MIN_CHARS = 60
+"""A line this long that ends mid-sentence was wrapped by an editor, not by the writer."""
+_SENTENCE_END = frozenset('.!?:;"”)')
+
+
+def _unwrap(block: str) -> str:
+    """Join hard-wrapped lines (a newline becomes a space, so offsets stay the same)."""
+    lines = block.split("\n")
+    joins = [
+        len(line.strip()) >= SOFT_WRAP_MIN_CHARS and line.rstrip()[-1:] not in _SENTENCE_END
+        for line in lines[:-1]
+    ]
+    return "".join(
+        line + (" " if join else "\n") for line, join in zip(lines, [*joins, None], strict=True)
+    )[: len(block)]
 
 
 def _cursor(spans: list[Span], block_start: int) -> int:
