@@ -45,14 +45,19 @@ def understanding(kb, embedder):
 def cli(understanding):
     """Run the real entry point in a subprocess, as a user would (cache already warm)."""
 
-    def run(*args: str, stdin: bytes | str | None = None, env: dict[str, str] | None = None):
+    def run(
+        *args: str,
+        stdin: bytes | str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ):
         data = stdin.encode() if isinstance(stdin, str) else stdin
         return subprocess.run(
             [sys.executable, "-m", "starcoach", *args],
             input=data,
             capture_output=True,
             env={**os.environ, **(env or {})},
-            timeout=120,
+            timeout=timeout,
             check=False,
         )
 

@@ -154,9 +154,12 @@ def test_tour_runs_without_a_terminal(cli):
 
 
 def test_eval_critique_reports_labelling_and_checks(cli):
-    result = cli("eval", "critique", "--folds", "2", "--json")
+    result = cli("eval", "critique", "--folds", "2", "--json", timeout=600)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    tiers = data["scores"]["by_quality"]
+    assert tiers["strong"]["mean"] > tiers["poor"]["mean"]
+    assert 0.0 <= data["scope"]["within_one"] <= 1.0
     assert [r["name"] for r in data["labelling"]] == ["held-out fifth", "2-fold CV"]
     assert all(0.0 <= r["char_accuracy"] <= 1.0 for r in data["labelling"])
     codes = {c["code"] for c in data["checks"]}

@@ -22,7 +22,15 @@ def _examples() -> list[str]:
 
 
 def test_readme_has_examples_for_every_command():
-    commands = {"classify", "principles", "questions", "eval classify", "eval critique", "tour"}
+    commands = {
+        "classify",
+        "critique",
+        "principles",
+        "questions",
+        "eval classify",
+        "eval critique",
+        "tour",
+    }
     text = " ".join(_examples()) + README.read_text(encoding="utf-8")
     assert all(f"starcoach {c}" in text for c in commands)
 

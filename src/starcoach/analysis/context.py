@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from starcoach.analysis.relevance import PrincipleFit
 from starcoach.analysis.star import LabelledSentence
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%$.,-]*")
@@ -37,7 +38,10 @@ class AnswerContext:
     sentences: Sequence[LabelledSentence]
     question: str | None = None
     level: str | None = None
+    """The target level's id or alias (``senior``, ``L6``), when one was given."""
     thresholds: Thresholds = field(default_factory=Thresholds)
+    fit: PrincipleFit | None = None
+    """The principles the story shows and, with a question, how well they fit it."""
 
     @cached_property
     def words(self) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from starcoach import __version__
-from starcoach.cli import classify, evaluate, knowledge, tour
+from starcoach.cli import classify, critique, evaluate, knowledge, tour
 from starcoach.errors import StarcoachError
 from starcoach.paths import HOME_ENV
 
@@ -53,6 +53,7 @@ def _main(
 
 
 app.command("classify")(classify.classify_command)
+app.command("critique")(critique.critique_command)
 app.command("principles")(knowledge.principles_command)
 app.command("questions")(knowledge.questions_command)
 app.command("tour")(tour.tour_command)

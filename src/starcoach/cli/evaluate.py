@@ -125,7 +125,7 @@ def eval_critique_command(
     ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """STAR labelling accuracy and per-check recall / false alarms on the labelled answers."""
+    """STAR labelling, per-check recall / false alarms, score ordering and level calibration."""
     from starcoach.evaluation.critique import evaluate_critique
     from starcoach.nlp.embedding import get_embedder
 
@@ -136,6 +136,8 @@ def eval_critique_command(
             {
                 "labelling": [r.to_dict() for r in labelling],
                 "checks": [r.to_dict() for r in checks],
+                "scores": evaluation.scores.to_dict(),
+                "scope": evaluation.scope.to_dict(),
             }
         )
         return
@@ -153,3 +155,20 @@ def eval_critique_command(
             f"  {r.code:<18} recall {recall:>4} of {r.written_with_flaw:>3}   "
             f"false alarms {r.false_alarm_rate:.2f} of {r.clean_answers}"
         )
+    scores = evaluation.scores
+    out.print("\n[bold]Scores by quality tier[/bold] (as the answers' authors graded them)")
+    for tier, figures in scores.by_quality.items():
+        out.print(
+            f"  {tier:<9} {figures['answers']:>3.0f} answers   mean {figures['mean']:5.1f}   "
+            f"p10 {figures['p10']:5.1f}   p90 {figures['p90']:5.1f}"
+        )
+    for pair, share in scores.pairwise.items():
+        out.print(f"  ordered correctly, {pair}: {share:.2f}")
+    ok, total = scores.non_answers_at_most_15
+    out.print(f"  non-answers scoring ≤ 15: {ok} of {total}")
+    ok, total = scores.off_topic_at_most_30
+    out.print(f"  off-topic answers scoring ≤ 30: {ok} of {total}")
+    out.print("\n[bold]Level calibration[/bold]")
+    for key, value in evaluation.scope.to_dict().items():
+        if not isinstance(value, dict | list):
+            out.print(f"  {key}: {value}")

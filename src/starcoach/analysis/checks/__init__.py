@@ -66,7 +66,16 @@ def run_checks(context: AnswerContext) -> list[Finding]:
 
 def _load_all() -> None:
     # Importing the modules registers their checks.
-    from starcoach.analysis.checks import answer, delivery, impact, ownership, structure  # noqa: F401
+    from starcoach.analysis.checks import (  # noqa: F401
+        answer,
+        delivery,
+        impact,
+        ownership,
+        plausibility,
+        relevance,
+        scope,
+        structure,
+    )
 
 
 def render_markdown() -> str:
@@ -77,8 +86,8 @@ def render_markdown() -> str:
         "",
         "Generated from the registry in `src/starcoach/analysis/checks/` by",
         "`python scripts/write_checks_doc.py`; a test fails when this page is stale.",
-        "Finding codes are stable (DESIGN §5). Codes of DESIGN §5 not listed here are not",
-        "implemented yet.",
+        "Finding codes are stable (DESIGN §5). The score and its caps are described in",
+        "`src/starcoach/analysis/scoring.py`.",
         "",
         "| code | severity | dimension | what it means |",
         "|---|---|---|---|",

@@ -8,11 +8,11 @@ from starcoach.analysis.checks import check, finding
 from starcoach.analysis.context import AnswerContext
 from starcoach.analysis.findings import Finding
 
-_FILLER = re.compile(
+FILLER = re.compile(
     r"\b(?:um+|uh+|erm+|you know|i mean|basically|literally|so yeah)\b|,\s*like,|\blike,? um\b",
     re.IGNORECASE,
 )
-_HEDGE = re.compile(
+HEDGE = re.compile(
     r"\b(?:i think|i guess|i suppose|maybe|probably|perhaps|sort of|kind of|somewhat|"
     r"i'm not sure|not really sure|might have|hopefully|i believe|more or less)\b",
     re.IGNORECASE,
@@ -67,7 +67,7 @@ def _rate(pattern: re.Pattern[str], context: AnswerContext) -> tuple[list[str], 
 @check("filler-words", severity="info", dimension="delivery", summary="Many filler words.")
 def filler_words(context: AnswerContext) -> list[Finding]:
     """More than two fillers ("um", "uh", "you know", "basically"…) per 100 words."""
-    hits, rate = _rate(_FILLER, context)
+    hits, rate = _rate(FILLER, context)
     if rate <= FILLER_PER_100_WORDS:
         return []
     common = sorted({h.strip(", ").lower() for h in hits})[:4]
@@ -84,7 +84,7 @@ def filler_words(context: AnswerContext) -> list[Finding]:
 def hedging(context: AnswerContext) -> list[Finding]:
     """At least three hedges ("I think", "maybe", "sort of"…) and more than one per 100
     words: the story sounds unsure of itself."""
-    hits, rate = _rate(_HEDGE, context)
+    hits, rate = _rate(HEDGE, context)
     if len(hits) < MIN_HEDGES or rate <= HEDGES_PER_100_WORDS:
         return []
     return [

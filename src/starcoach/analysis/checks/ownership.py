@@ -8,8 +8,8 @@ from starcoach.analysis.checks import check, finding
 from starcoach.analysis.context import AnswerContext
 from starcoach.analysis.findings import Finding
 
-_WE = re.compile(r"\b(?:we|our|us|ourselves)\b", re.IGNORECASE)
-_I = re.compile(r"\b(?:i|my|me|myself|i'm|i've|i'd)\b", re.IGNORECASE)
+WE_WORDS = re.compile(r"\b(?:we|our|us|ourselves)\b", re.IGNORECASE)
+FIRST_PERSON = re.compile(r"\b(?:i|my|me|myself|i'm|i've|i'd)\b", re.IGNORECASE)
 _BLAME = re.compile(
     r"\b(?:(?:their|his|her|management's|the other team's) fault"
     r"|not my fault|(?:they|he|she) (?:never|refused to|failed to|dropped the ball|messed (?:it )?up|screwed up|didn't bother|couldn't be bothered)"
@@ -26,10 +26,10 @@ def we_heavy(context: AnswerContext) -> list[Finding]:
     "I" and appears at least three times: the interviewer cannot tell your contribution."""
     sentences = context.section("action") or list(context.sentences)
     text = " ".join(s.text for s in sentences)
-    we, i = len(_WE.findall(text)), len(_I.findall(text))
+    we, i = len(WE_WORDS.findall(text)), len(FIRST_PERSON.findall(text))
     if we < MIN_WE or we <= i:
         return []
-    example = next((s.text for s in sentences if _WE.search(s.text)), "")
+    example = next((s.text for s in sentences if WE_WORDS.search(s.text)), "")
     return [
         finding(
             "we-heavy",
