@@ -135,7 +135,7 @@ def main() -> None:
 
 
 def critique_section() -> list[str]:
-    """STAR labelling and check figures (answer critique is being built: issue 3)."""
+    """STAR labelling, checks, score ordering and level calibration (`eval critique`)."""
     from starcoach.evaluation.critique import evaluate_critique
     from starcoach.nlp.embedding import get_embedder
 
@@ -144,7 +144,7 @@ def critique_section() -> list[str]:
     styles = sorted(labelling[0].by_style)
     lines = [
         "",
-        "## Answer critique (being built)",
+        "## Answer critique",
         "",
         f"Measured on {evaluation.answers} answers written and labelled sentence by sentence by the project "
         "(`src/starcoach/analysis/data/answers/`), in five styles. Reproduce with "
@@ -176,6 +176,53 @@ def critique_section() -> list[str]:
             f"| `{c.code}` | {c.written_with_flaw} | {recall} | "
             f"{c.false_alarm_rate:.2f} of {c.clean_answers} |"
         )
+    scores = evaluation.scores
+    lines += [
+        "",
+        "`implausible-claim`'s rules were written after reading the answers written with that "
+        "flaw, so its recall is measured on its design set; its false-alarm figure is not. "
+        "`off-topic` and `principle-mismatch` thresholds were chosen on the answers outside "
+        "the held-out fifth.",
+        "",
+        "### Scores by quality tier",
+        "",
+        "Every answer critiqued with its question, labelled out of fold. The tiers are the "
+        "grades the answers were written to have.",
+        "",
+        "| tier | answers | mean | p10 | median | p90 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for tier, f in scores.by_quality.items():
+        lines.append(
+            f"| {tier} | {f['answers']:.0f} | {f['mean']:.1f} | {f['p10']:.1f} | "
+            f"{f['median']:.1f} | {f['p90']:.1f} |"
+        )
+    lines += ["", "| pair of tiers | share of answer pairs ordered correctly |", "|---|---|"]
+    lines += [f"| {pair} | {share:.3f} |" for pair, share in scores.pairwise.items()]
+    ok, total = scores.non_answers_at_most_15
+    off_ok, off_total = scores.off_topic_at_most_30
+    lines += [
+        "",
+        f'- Non-answers (gibberish, empty, "no example") scoring ≤ 15: {ok} of {total}.',
+        f"- Answers written off-topic scoring ≤ 30: {off_ok} of {off_total} "
+        "(the cap applies when `off-topic` fires; see its recall above).",
+    ]
+    scope = evaluation.scope.to_dict()
+    lines += [
+        "",
+        "### Level calibration (`--level`)",
+        "",
+        "The scope a story shows (people led, teams, org reach, money and users at stake, "
+        "ambiguity, influence, mentoring, long-term work) read as a level, against the level "
+        "each answer was written to show.",
+        "",
+        f"- Level read exactly: {scope['exact']:.3f}; within one level: "
+        f"{scope['within_one']:.3f} ({scope['answers']} answers).",
+        f"- `scope-below-level` recall when each answer is judged against a level two above "
+        f"its own: {scope['below_level_recall']:.3f} ({scope['below_level_recall_judged']} "
+        f"answers); false alarms when judged against its own level: "
+        f"{scope['false_alarm_rate']:.3f}.",
+    ]
     return lines
 
 

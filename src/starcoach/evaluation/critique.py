@@ -7,18 +7,24 @@ have (a deliberately vague answer is often short as well). So each code gets two
 * **false alarms**: of the answers written clean (quality ``strong``, no flaws), the share
   it flags — the honest stand-in for precision under partial annotation.
 
-Sections come from labellers that never saw the answer (k-fold by answer), so the checks
-are measured as a user would meet them.
+Sections come from labellers that never saw the answer (k-fold by answer), and each answer
+is critiqued with its question, so the checks and scores are measured as a user would
+meet them.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from starcoach.analysis.checks import REGISTRY, run_checks
-from starcoach.analysis.context import AnswerContext
-from starcoach.analysis.dataset import load_labelled_answers
-from starcoach.analysis.star import LabelledSentence
+import numpy as np
+
+from starcoach.analysis.checks import REGISTRY
+from starcoach.analysis.critique import Critic, Critique, CritiqueRequest
+from starcoach.analysis.dataset import QUALITIES, LabelledAnswer, load_labelled_answers
+from starcoach.analysis.star import StarLabeller
+from starcoach.evaluation.scope import ScopeReport, evaluate_scope
 from starcoach.evaluation.star import (
     EmbeddedAnswer,
     StarReport,
@@ -49,19 +55,33 @@ class CheckReport:
         }
 
 
-def evaluate_checks(items: list[EmbeddedAnswer]) -> list[CheckReport]:
-    flagged: dict[str, set[str]] = {}
-    for model, item in out_of_fold_models(items):
-        sentences = [
-            LabelledSentence(span.text, span.start, span.end, p.section, p.confidence)
-            for span, p in zip(item.spans, model.predict(item.features), strict=True)
-        ]
-        context = AnswerContext(item.answer.text, sentences, item.answer.question or None)
-        flagged[item.answer.id] = {f.code for f in run_checks(context)}
-    answers = [item.answer for item in items]
+def out_of_fold_critiques(
+    items: list[EmbeddedAnswer], critic: Critic, folds: int = 5
+) -> dict[str, Critique]:
+    """The full critique of every answer (with its question), each labelled by a STAR
+    labeller that never saw it, so findings and scores are what a user would get."""
+    by_model: dict[int, tuple[StarLabeller, list[EmbeddedAnswer]]] = {}
+    for model, item in out_of_fold_models(items, folds):
+        by_model.setdefault(id(model), (model, []))[1].append(item)
+    critiques: dict[str, Critique] = {}
+    for model, fold in by_model.values():
+        critic.labeller = model
+        requests = [CritiqueRequest(i.answer.text, i.answer.question or None) for i in fold]
+        for item, result in zip(fold, critic.critique_many(requests), strict=True):
+            assert isinstance(result, Critique), result
+            critiques[item.answer.id] = result
+    return critiques
+
+
+def evaluate_checks(
+    answers: Sequence[LabelledAnswer], critiques: dict[str, Critique]
+) -> list[CheckReport]:
+    flagged = {a.id: {f.code for f in critiques[a.id].findings} for a in answers}
     clean = [a for a in answers if a.quality == "strong" and not a.flaws]
     reports = []
     for code in REGISTRY:
+        if code in NEEDS_A_LEVEL:
+            continue  # measured against target levels in evaluation/scope.py
         written = [a for a in answers if code in a.flaws]
         hits = sum(code in flagged[a.id] for a in written)
         alarms = sum(code in flagged[a.id] for a in clean)
@@ -77,25 +97,86 @@ def evaluate_checks(items: list[EmbeddedAnswer]) -> list[CheckReport]:
     return reports
 
 
+NEEDS_A_LEVEL = frozenset({"scope-below-level"})
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """Do scores order the answers the way their authors graded them?"""
+
+    by_quality: dict[str, dict[str, float]]
+    """Per quality tier: answers, mean, median, 10th and 90th percentile."""
+    pairwise: dict[str, float]
+    """Share of (better tier, worse tier) answer pairs the score orders correctly."""
+    non_answers_at_most_15: tuple[int, int]
+    off_topic_at_most_30: tuple[int, int]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "by_quality": self.by_quality,
+            "pairwise": {k: round(v, 4) for k, v in self.pairwise.items()},
+            "non_answers_at_most_15": list(self.non_answers_at_most_15),
+            "off_topic_at_most_30": list(self.off_topic_at_most_30),
+        }
+
+
+def evaluate_scores(
+    answers: Sequence[LabelledAnswer], critiques: dict[str, Critique]
+) -> ScoreReport:
+    scores = {
+        q: [critiques[a.id].score.total for a in answers if a.quality == q] for q in QUALITIES
+    }
+    by_quality = {
+        q: {
+            "answers": len(values),
+            "mean": round(float(np.mean(values)), 1),
+            "median": float(np.median(values)),
+            "p10": float(np.percentile(values, 10)),
+            "p90": float(np.percentile(values, 90)),
+        }
+        for q, values in scores.items()
+        if values
+    }
+    pairwise = {}
+    for better, worse in [*itertools.pairwise(QUALITIES), (QUALITIES[0], QUALITIES[-1])]:
+        pairs = [(b, w) for b in scores[better] for w in scores[worse]]
+        if pairs:
+            pairwise[f"{better} > {worse}"] = sum(
+                1.0 if b > w else 0.5 if b == w else 0.0 for b, w in pairs
+            ) / len(pairs)
+
+    def within(code: str, limit: int) -> tuple[int, int]:
+        chosen = [a for a in answers if code in a.flaws]
+        return sum(critiques[a.id].score.total <= limit for a in chosen), len(chosen)
+
+    return ScoreReport(by_quality, pairwise, within("not-an-answer", 15), within("off-topic", 30))
+
+
 @dataclass(frozen=True)
 class CritiqueEvaluation:
     answers: int
     labelling: list[StarReport]
     """The held-out fifth (labeller trained on the rest), then k-fold CV on the rest."""
     checks: list[CheckReport]
+    scores: ScoreReport
+    scope: ScopeReport
 
 
 def evaluate_critique(embedder: Embedder, folds: int = 5) -> CritiqueEvaluation:
     """Everything ``starcoach eval critique`` and docs/evaluation.md report."""
-    items = embed_answers(load_labelled_answers(), embedder)
+    answers = load_labelled_answers()
+    items = embed_answers(answers, embedder)
     train = [item for item in items if not item.answer.is_holdout]
     held_out = [item for item in items if item.answer.is_holdout]
     model = train_embedded(train)
+    critiques = out_of_fold_critiques(items, Critic(embedder=embedder), folds)
     return CritiqueEvaluation(
         answers=len(items),
         labelling=[
             score_labeller("held-out fifth", [(model, item) for item in held_out]),
             cross_validate_labeller(train, folds),
         ],
-        checks=evaluate_checks(items),
+        checks=evaluate_checks(answers, critiques),
+        scores=evaluate_scores(answers, critiques),
+        scope=evaluate_scope(answers),
     )
