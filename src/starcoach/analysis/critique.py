@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,7 +72,6 @@ class Critique:
     score: Score
     fit: PrincipleFit | None
     scope: ScopeAssessment | None = None
-    warnings: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:
         """The JSON of DESIGN §5 (stable fields), plus fields added since."""
@@ -106,8 +105,6 @@ class Critique:
             data["relevance"] = round(self.fit.relevance or 0.0, 4)
         if self.scope is not None:
             data["scope"] = self.scope.to_dict()
-        if self.warnings:
-            data["warnings"] = list(self.warnings)
         return data
 
 

@@ -70,7 +70,9 @@ def story_vector(vectors: np.ndarray, sections: Sequence[str]) -> np.ndarray:
     return mean / norm if norm else mean
 
 
-def ranked(probabilities: np.ndarray, ids: Sequence[str], names: Sequence[str]) -> tuple:
+def ranked(
+    probabilities: np.ndarray, ids: Sequence[str], names: Sequence[str]
+) -> tuple[PrincipleScore, ...]:
     order = np.argsort(-probabilities, kind="stable")
     return tuple(PrincipleScore(ids[j], names[j], float(probabilities[j])) for j in order)
 

@@ -20,6 +20,7 @@ from starcoach.analysis.checks.impact import NUMBER
 from starcoach.analysis.checks.ownership import FIRST_PERSON, WE_WORDS
 from starcoach.analysis.context import WORD, AnswerContext
 from starcoach.analysis.findings import Finding
+from starcoach.analysis.star import LabelledSentence
 
 DIMENSION_WEIGHTS: dict[str, float] = {
     "structure": 0.25,
@@ -112,8 +113,8 @@ def ownership_score(context: AnswerContext, findings: Sequence[Finding]) -> int:
     return _clamp(40 + 60 * share - _penalty(findings, "ownership"))
 
 
-def _numbers(sentences: Sequence[object]) -> int:
-    return sum(len(NUMBER.findall(s.text)) for s in sentences)  # type: ignore[attr-defined]
+def _numbers(sentences: Sequence[LabelledSentence]) -> int:
+    return sum(len(NUMBER.findall(s.text)) for s in sentences)
 
 
 def impact_score(context: AnswerContext, findings: Sequence[Finding]) -> int:
