@@ -9,7 +9,6 @@ scores the result. It knows nothing of terminals, files or HTTP.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,9 +47,7 @@ def check_answer_text(text: str) -> str:
             f"The answer is {len(text):,} characters long; the limit is {MAX_ANSWER_CHARS:,} "
             "(a 3-minute answer is about 2,500). Critique one answer at a time."
         )
-    return (
-        unicodedata.normalize("NFC", text) if not unicodedata.is_normalized("NFC", text) else text
-    )
+    return text
 
 
 @dataclass(frozen=True)
