@@ -3,6 +3,7 @@ on the honest, specific numbers that strong answers are full of."""
 
 import pytest
 
+from answer_contexts import make_context as _context
 from starcoach.analysis.checks import REGISTRY, run_checks
 from starcoach.analysis.checks.plausibility import (
     implausible_claim,
@@ -10,21 +11,6 @@ from starcoach.analysis.checks.plausibility import (
     parse_number,
 )
 from starcoach.analysis.context import AnswerContext
-from starcoach.analysis.star import LabelledSentence
-
-
-def _context(*parts: tuple[str, str], **kwargs) -> AnswerContext:
-    sentences, text, position = [], "", 0
-    for section, sentence in parts:
-        if text:
-            text += " "
-            position += 1
-        sentences.append(
-            LabelledSentence(sentence, position, position + len(sentence), section, 0.9)
-        )
-        text += sentence
-        position += len(sentence)
-    return AnswerContext(text, sentences, **kwargs)
 
 
 def _story(*sentences: str) -> AnswerContext:

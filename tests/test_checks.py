@@ -2,24 +2,11 @@
 
 import pytest
 
+from answer_contexts import make_context as _context
 from starcoach.analysis.checks import REGISTRY, run_checks
 from starcoach.analysis.context import AnswerContext, Thresholds
 from starcoach.analysis.findings import FINDING_CODES
 from starcoach.analysis.star import LabelledSentence
-
-
-def _context(*parts: tuple[str, str], **kwargs) -> AnswerContext:
-    sentences, text, position = [], "", 0
-    for section, sentence in parts:
-        if text:
-            text += " "
-            position += 1
-        sentences.append(
-            LabelledSentence(sentence, position, position + len(sentence), section, 0.9)
-        )
-        text += sentence
-        position += len(sentence)
-    return AnswerContext(text, sentences, **kwargs)
 
 
 def _codes(context: AnswerContext) -> set[str]:

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
+from answer_contexts import make_context as _context
 from starcoach.analysis.checks import run_checks
 from starcoach.analysis.checks.scope import scope_below_level
-from starcoach.analysis.context import AnswerContext
 from starcoach.analysis.dataset import load_labelled_answers
 from starcoach.analysis.scope import (
     SIGNAL_KINDS,
@@ -15,24 +15,8 @@ from starcoach.analysis.scope import (
     find_signals,
     parse_number,
 )
-from starcoach.analysis.star import LabelledSentence
 from starcoach.errors import InputError
 from starcoach.evaluation.scope import evaluate_scope
-
-
-def _context(*parts: tuple[str, str], **kwargs) -> AnswerContext:
-    sentences, text, position = [], "", 0
-    for section, sentence in parts:
-        if text:
-            text += " "
-            position += 1
-        sentences.append(
-            LabelledSentence(sentence, position, position + len(sentence), section, 0.9)
-        )
-        text += sentence
-        position += len(sentence)
-    return AnswerContext(text, sentences, **kwargs)
-
 
 STAFF_STORY = (
     (
