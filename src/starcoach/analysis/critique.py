@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,6 +69,9 @@ class Critique:
     score: Score
     fit: PrincipleFit | None
     scope: ScopeAssessment | None = None
+    vectors: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """The MiniLM embedding of each sentence, row for row; the story bank stores them so
+    matching never re-encodes a story."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON of DESIGN §5 (stable fields), plus fields added since."""
@@ -204,6 +207,7 @@ class Critic:
             score=score,
             fit=fit,
             scope=scope,
+            vectors=vectors,
         )
 
 
