@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint format bench eval docs clean
+.PHONY: run test install system-deps lint format bench eval docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "starcoach needs Python 3.11 or newer")'
@@ -20,10 +20,13 @@ install: $(STAMP)
 run: $(STAMP)  ## install, then start starcoach on its embedded defaults
 	$(BIN)/starcoach tour
 
-test: $(STAMP)  ## install what the tests need, lint, and run every test
+test: $(STAMP) system-deps  ## install what the tests need, lint, and run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+system-deps:  ## system packages the tests need (PostgreSQL for the storage tests), when missing
+	sh scripts/install-system-deps.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

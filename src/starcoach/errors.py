@@ -27,3 +27,9 @@ class ModelError(StarcoachError):
     """The embedding model or tokenizer cannot be loaded or fails verification."""
 
     exit_code = 4
+
+
+class StorageError(StarcoachError):
+    """The story database cannot be opened, reached or written (busy, unreachable, damaged)."""
+
+    exit_code = 5
