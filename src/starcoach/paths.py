@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 HOME_ENV = "STARCOACH_HOME"
+DB_URL_ENV = "STARCOACH_DB_URL"
+"""A database URL (SQLAlchemy form) that replaces the SQLite file in the data folder."""
 
 
 def home_dir() -> Path:

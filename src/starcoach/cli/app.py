@@ -15,9 +15,9 @@ from typing import Annotated
 import typer
 
 from starcoach import __version__
-from starcoach.cli import classify, critique, evaluate, knowledge, tour
+from starcoach.cli import bank, classify, critique, evaluate, knowledge, practice, stories, tour
 from starcoach.errors import StarcoachError
-from starcoach.paths import HOME_ENV
+from starcoach.paths import DB_URL_ENV, HOME_ENV
 
 app = typer.Typer(
     name="starcoach",
@@ -44,12 +44,22 @@ def _main(
             help=f"Folder for your data (default: ${HOME_ENV} or the platform's data dir).",
         ),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=f"Database URL, e.g. postgresql+psycopg://… (default: ${DB_URL_ENV} or SQLite "
+            "in your data folder).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     if home is not None:
         os.environ[HOME_ENV] = str(home.expanduser())
+    if db is not None:
+        os.environ[DB_URL_ENV] = db
 
 
 app.command("classify")(classify.classify_command)
@@ -57,6 +67,16 @@ app.command("critique")(critique.critique_command)
 app.command("principles")(knowledge.principles_command)
 app.command("questions")(knowledge.questions_command)
 app.command("tour")(tour.tour_command)
+app.add_typer(stories.story_app, name="story")
+app.command("import")(bank.import_command)
+app.command("export")(bank.export_command)
+app.command("match")(bank.match_command)
+app.command("coverage")(bank.coverage_command)
+app.command("plan")(bank.plan_command)
+app.command("drill")(practice.drill_command)
+app.command("mock")(practice.mock_command)
+app.command("backup")(bank.backup_command)
+app.command("restore-backup")(bank.restore_backup_command)
 app.add_typer(evaluate.eval_app, name="eval")
 
 
@@ -81,10 +101,20 @@ def main() -> None:
         sys.stderr.write("aborted\n")
         sys.exit(1)
     except Exception as exc:  # click's usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         sys.stderr.write(f"error: unexpected {type(exc).__name__}: {exc}\n")
         sys.exit(70)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's own errors, from click or from the copy recent Typer versions carry inside."""
+    import click
+
+    if isinstance(exc, click.ClickException):
+        return True
+    return any(
+        cls.__name__ == "ClickException" and cls.__module__.endswith("exceptions")
+        for cls in type(exc).__mro__
+    )

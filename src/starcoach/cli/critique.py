@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -135,20 +136,25 @@ def _run_batch(critic: Critic, requests: list[BatchItem]) -> int:
     return failures
 
 
-def render_critique(critique: Critique) -> None:
-    """The readable report: score, dimensions, the answer coloured by section, findings."""
+def render_critique(critique: Critique | Mapping[str, Any]) -> None:
+    """The readable report: score, dimensions, the answer coloured by section, findings.
+
+    Works from the critique's JSON, so a critique stored with a story renders the same way.
+    """
     from rich.text import Text
 
+    data: Mapping[str, Any] = critique if isinstance(critique, Mapping) else critique.to_dict()
     out = console()
-    minutes, seconds = divmod(critique.speaking_seconds, 60)
+    score = int(data["score"])
+    minutes, seconds = divmod(int(data["speaking_seconds"]), 60)
     out.print(
-        f"[bold]Score {critique.score.total}/100[/bold]  {bar(critique.score.total / 100)}  "
-        f"[dim]{critique.words} words, about {minutes}:{seconds:02d} spoken[/dim]"
+        f"[bold]Score {score}/100[/bold]  {bar(score / 100)}  "
+        f"[dim]{data['words']} words, about {minutes}:{seconds:02d} spoken[/dim]"
     )
-    if critique.score.caps:
-        out.print(f"[dim]capped by: {', '.join(critique.score.caps)}[/dim]")
+    if data.get("capped_by"):
+        out.print(f"[dim]capped by: {', '.join(data['capped_by'])}[/dim]")
     out.print()
-    for name, value in critique.score.dimensions.items():
+    for name, value in data["dimensions"].items():
         out.print(f"  {name:<11} {bar(value / 100, 20)} {value:3d}")
 
     out.print("\n[bold]Your answer, by STAR section[/bold]")
@@ -156,42 +162,45 @@ def render_critique(critique: Critique) -> None:
     for section, style in SECTION_STYLES.items():
         legend.append(f"■ {section}  ", style=style)
     out.print(legend)
-    for sentence in critique.sentences:
-        line = Text(f"  {sentence.section[:4].upper():<5}", style=SECTION_STYLES[sentence.section])
-        line.append(sentence.text, style=SECTION_STYLES[sentence.section])
+    for sentence in data["sentences"]:
+        style = SECTION_STYLES.get(sentence["section"], "")
+        line = Text(f"  {sentence['section'][:4].upper():<5}", style=style)
+        line.append(" ".join(sentence["text"].split()), style=style)
         out.print(line)
 
-    if critique.findings:
+    if data["findings"]:
         out.print("\n[bold]Findings[/bold]")
-        for f in critique.findings:
-            style = SEVERITY_STYLES.get(f.severity, "")
-            out.print(Text.assemble(("  ", ""), (f"{f.severity:<8}", style), (f"{f.code}", "bold")))
-            out.print(f"    {f.message}")
-            out.print(Text(f"    evidence: {f.evidence}", style="dim"))
-
-    if critique.fit is not None:
-        shown = ", ".join(f"{p.name} ({p.score:.0%})" for p in critique.fit.shown)
-        out.print(f"\n[bold]Principles the story shows:[/bold] {shown}")
-        if critique.fit.question is not None:
-            targets = ", ".join(p.name for p in critique.fit.targets)
+        for f in data["findings"]:
+            style = SEVERITY_STYLES.get(f["severity"], "")
             out.print(
-                f"[bold]The question probes:[/bold] {targets}  "
-                f"[dim](fit {critique.fit.relevance:.2f})[/dim]"
+                Text.assemble(("  ", ""), (f"{f['severity']:<8}", style), (f["code"], "bold"))
             )
-    if critique.scope is not None:
-        scope = critique.scope
-        out.print(
-            f"\n[bold]Scope:[/bold] reads as {scope.shown_level}; target {scope.target_level}"
-        )
-        for signal in scope.signals:
-            out.print(f"  • {signal.kind}: [dim]{signal.evidence}[/dim]")
+            out.print(f"    {f['message']}")
+            out.print(Text(f"    evidence: {f['evidence']}", style="dim"))
 
-    if critique.score.strengths:
+    if data["principles"]:
+        shown = ", ".join(f"{p['name']} ({p['score']:.0%})" for p in data["principles"])
+        out.print(f"\n[bold]Principles the story shows:[/bold] {shown}")
+    if data.get("question_principles"):
+        targets = ", ".join(p["name"] for p in data["question_principles"])
+        out.print(
+            f"[bold]The question probes:[/bold] {targets}  "
+            f"[dim](fit {data.get('relevance', 0.0):.2f})[/dim]"
+        )
+    scope = data.get("scope")
+    if scope:
+        out.print(
+            f"\n[bold]Scope:[/bold] reads as {scope['shown_level']}; target {scope['target_level']}"
+        )
+        for signal in scope["signals"]:
+            out.print(f"  • {signal['kind']}: [dim]{signal['evidence']}[/dim]")
+
+    if data.get("strengths"):
         out.print("\n[bold green]What works[/bold green]")
-        for line in critique.score.strengths:
+        for line in data["strengths"]:
             out.print(f"  + {line}")
-    if critique.score.fixes:
+    if data.get("next_steps"):
         out.print("\n[bold]Next steps[/bold]")
-        for number, line in enumerate(critique.score.fixes, start=1):
+        for number, line in enumerate(data["next_steps"], start=1):
             out.print(f"  {number}. {line}")
     out.print()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Row, delete, insert, select, text, update
@@ -40,6 +40,9 @@ from starcoach.storage.records import (
 )
 from starcoach.storage.schema import stories, story_vectors, story_versions
 from starcoach.stories.model import Story
+
+if TYPE_CHECKING:
+    from starcoach.storage.practice_store import PracticeStore
 
 VECTOR_DTYPE = np.dtype("<f4")
 """How vectors are stored: little-endian float32, the same bytes on every machine."""
@@ -128,6 +131,13 @@ class StoryStore:
         """The SQLite file, or None on PostgreSQL (so a backup never overwrites it)."""
         path = sqlite_path(self._engine.url)
         return path.absolute() if path is not None else None
+
+    @property
+    def practice(self) -> PracticeStore:
+        """Drill and mock-interview history, in the same database and connection pool."""
+        from starcoach.storage.practice_store import PracticeStore
+
+        return PracticeStore(self)
 
     def close(self) -> None:
         if not self._closed:

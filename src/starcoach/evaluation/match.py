@@ -1,0 +1,389 @@
+"""How well question → story matching finds the story a question should be answered with.
+
+Two sets, both written by the project:
+
+* ``eval/data/match_stories.yaml`` — 40 invented stories, each with three questions it
+  should answer and, where another story answers equally well, the extra acceptable
+  stories (``also``). The stories are split in two by a stable hash of their id: the
+  weights of :class:`~starcoach.matching.stories.MatchWeights` are chosen on the questions
+  of the *tune* half and reported on the questions of the *report* half (every question is
+  ranked against all 40 stories). Swapping the halves gives a second, cross-validated
+  figure.
+* the 210 labelled answers (``analysis/data/answers``) — a secondary, larger bank never
+  used for tuning: each answer's question should find that answer (or another answer
+  written for the same question) among all 210.
+
+A question is a *top-k hit* when an acceptable story is among the k best; MRR is the mean
+of 1 / rank of the first acceptable story.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from starcoach.analysis.critique import Critic, CritiqueRequest
+from starcoach.errors import DataFileError, StarcoachError
+from starcoach.knowledge.loader import read_yaml
+from starcoach.knowledge.models import PRINCIPLE_IDS
+from starcoach.matching.stories import (
+    COMPONENTS,
+    WEIGHTS,
+    IndexedStory,
+    MatchWeights,
+    Parts,
+    StoryIndex,
+)
+from starcoach.splits import in_holdout
+from starcoach.stories.model import SECTIONS, Story
+
+MATCH_SET = Path(__file__).resolve().parents[3] / "eval" / "data" / "match_stories.yaml"
+SPLIT_MODULO = 2
+"""Stories whose id hashes into the held-out half are the *report* half."""
+GRID_STEPS = (0.0, 0.1, 0.2, 0.35, 0.5)
+"""Weights tried for each part other than quality (then normalised)."""
+QUALITY_STEPS = (0.0, 0.05)
+CHOICE_POOL = 20
+"""How many of the best grid points are averaged into the chosen weights."""
+
+
+@dataclass(frozen=True)
+class MatchCase:
+    """One question and the stories (positions in the index) that answer it."""
+
+    question: str
+    accepted: frozenset[int]
+    principle: str
+    """The first principle of the story the question was written for."""
+    group: str
+    """Id of the story the question was written for (the unit of the tune/report split)."""
+
+
+@dataclass(frozen=True)
+class MatchSet:
+    items: list[IndexedStory]
+    cases: list[MatchCase]
+    ids: list[str]
+
+    def report_half(self) -> list[MatchCase]:
+        return [c for c in self.cases if in_holdout(c.group, SPLIT_MODULO)]
+
+    def tune_half(self) -> list[MatchCase]:
+        return [c for c in self.cases if not in_holdout(c.group, SPLIT_MODULO)]
+
+
+@dataclass
+class MatchReport:
+    name: str
+    n: int
+    top1: float
+    top3: float
+    mrr: float
+    per_principle: dict[str, dict[str, float]] = field(default_factory=dict)
+    """For each principle: questions, top-1 misses, top-3 misses."""
+    misses: list[dict[str, object]] = field(default_factory=list)
+    """The top-1 misses: question, expected story, story ranked first."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "n": self.n,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "mrr": round(self.mrr, 4),
+            "per_principle": self.per_principle,
+            "misses": self.misses,
+        }
+
+
+def load_match_stories(
+    path: Path = MATCH_SET,
+) -> tuple[list[Story], list[tuple[str, str, list[str]]]]:
+    """Stories (id = position + 1, the set's id as the only tag) and (story id, question,
+    also-acceptable ids) triples; a malformed file raises DataFileError naming the story."""
+    raw = read_yaml(path)
+    if not isinstance(raw, list) or not raw:
+        raise DataFileError(f"{path}: expected a list of stories")
+    stories: list[Story] = []
+    questions: list[tuple[str, str, list[str]]] = []
+    known = {str(item.get("id")) for item in raw if isinstance(item, dict)}
+    for number, item in enumerate(raw, start=1):
+        where = f"{path}: story #{number}"
+        if not isinstance(item, dict) or not item.get("id") or not item.get("title"):
+            raise DataFileError(f"{where}: needs an id and a title")
+        sid = str(item["id"])
+        principles = tuple(item.get("principles") or ())
+        for pid in principles:
+            if pid not in PRINCIPLE_IDS:
+                raise DataFileError(f"{where}: unknown principle '{pid}'")
+        sections = {name: str(item.get(name, "")).strip() for name in SECTIONS}
+        stories.append(
+            Story(
+                title=str(item["title"]),
+                sections=sections,
+                principles=principles,
+                tags=(sid,),
+                id=number,
+            )
+        )
+        for question in item.get("questions") or ():
+            if isinstance(question, str):
+                questions.append((sid, question, []))
+            elif isinstance(question, dict) and isinstance(question.get("text"), str):
+                also = [str(x) for x in question.get("also") or ()]
+                unknown = [x for x in also if x not in known]
+                if unknown:
+                    raise DataFileError(f"{where}: 'also' names unknown stories {unknown}")
+                questions.append((sid, question["text"], also))
+            else:
+                raise DataFileError(f"{where}: a question must be text or {{text, also}}")
+    return stories, questions
+
+
+def critique_stories(stories: Sequence[Story], critic: Critic) -> list[IndexedStory]:
+    """Critique every story (as the story bank does on save) and keep the sentence vectors."""
+    results = critic.critique_many([CritiqueRequest(s.answer_text()) for s in stories])
+    items: list[IndexedStory] = []
+    for story, result in zip(stories, results, strict=True):
+        if isinstance(result, StarcoachError):
+            raise result
+        critique = result.to_dict()
+        suggested = tuple(str(p["id"]) for p in critique["principles"])  # type: ignore[index, union-attr]
+        assert result.vectors is not None
+        items.append(
+            IndexedStory(
+                story.with_changes(critique=critique, suggested_principles=suggested),
+                result.vectors,
+            )
+        )
+    return items
+
+
+def match_story_set(critic: Critic, path: Path = MATCH_SET) -> MatchSet:
+    stories, questions = load_match_stories(path)
+    items = critique_stories(stories, critic)
+    ids = [s.tags[0] for s in stories]
+    position = {sid: i for i, sid in enumerate(ids)}
+    first = {s.tags[0]: (s.principles[0] if s.principles else "") for s in stories}
+    cases = [
+        MatchCase(text, frozenset(position[x] for x in (sid, *also)), first[sid], sid)
+        for sid, text, also in questions
+    ]
+    return MatchSet(items, cases, ids)
+
+
+def answer_bank_set(critic: Critic) -> MatchSet:
+    """The labelled answers as a bank of 210 stories; each question should find its answer
+    (or any answer written for the very same question)."""
+    from starcoach.analysis.dataset import load_labelled_answers
+
+    answers = load_labelled_answers()
+    stories = [
+        Story(title=a.id, sections={"action": a.text}, principles=a.principles, id=i + 1)
+        for i, a in enumerate(answers)
+    ]
+    items = critique_stories(stories, critic)
+    by_question: dict[str, set[int]] = defaultdict(set)
+    for i, a in enumerate(answers):
+        by_question[" ".join(a.question.lower().split())].add(i)
+    cases = [
+        MatchCase(
+            a.question,
+            frozenset(by_question[" ".join(a.question.lower().split())]),
+            a.principles[0],
+            a.id,
+        )
+        for a in answers
+        if a.question
+    ]
+    return MatchSet(items, cases, [a.id for a in answers])
+
+
+def without_confirmed(items: Iterable[IndexedStory]) -> list[IndexedStory]:
+    """The same bank as a user who never confirmed a principle would have it."""
+    return [IndexedStory(i.story.with_changes(principles=()), i.vectors) for i in items]
+
+
+def case_parts(index: StoryIndex, cases: Sequence[MatchCase]) -> Parts:
+    """Embed the questions once and compute every part of the score for them."""
+    return index.parts(index.embed([c.question for c in cases]))
+
+
+def accepted_mask(cases: Sequence[MatchCase], n: int) -> np.ndarray:
+    mask = np.zeros((len(cases), n), dtype=bool)
+    for row, case in enumerate(cases):
+        mask[row, list(case.accepted)] = True
+    return mask
+
+
+def ranks(scores: np.ndarray, cases: Sequence[MatchCase]) -> np.ndarray:
+    """1-based rank of the best-placed acceptable story for every case. Ties count
+    against the matcher: a wrong story with an equal score is placed first."""
+    mask = accepted_mask(cases, scores.shape[1])
+    best = np.where(mask, scores, -np.inf).max(axis=1)
+    return 1 + ((scores >= best[:, None]) & ~mask).sum(axis=1)
+
+
+def evaluate_match(
+    name: str,
+    cases: Sequence[MatchCase],
+    parts: Parts,
+    weights: MatchWeights = WEIGHTS,
+    ids: Sequence[str] | None = None,
+) -> MatchReport:
+    """Top-1, top-3 and MRR of ``weights`` on ``cases`` (rows of ``parts``), with the
+    misses per principle of the story each question was written for."""
+    scores = parts.combine(weights)
+    r = ranks(scores, cases)
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    misses: list[dict[str, object]] = []
+    for row, (case, rank) in enumerate(zip(cases, r, strict=True)):
+        per[case.principle]["questions"] += 1
+        per[case.principle]["top1_misses"] += int(rank > 1)
+        per[case.principle]["top3_misses"] += int(rank > 3)
+        if rank > 1:
+            first = int(np.argmax(scores[row]))
+            misses.append(
+                {
+                    "question": case.question,
+                    "expected": case.group,
+                    "ranked_first": ids[first] if ids else first,
+                    "rank": int(rank),
+                }
+            )
+    return MatchReport(
+        name=name,
+        n=len(cases),
+        top1=float(np.mean(r <= 1)),
+        top3=float(np.mean(r <= 3)),
+        mrr=float(np.mean(1.0 / r)),
+        per_principle={p: dict(c) for p, c in sorted(per.items())},
+        misses=misses,
+    )
+
+
+def weight_grid() -> list[MatchWeights]:
+    grid = []
+    for values in itertools.product(GRID_STEPS, repeat=len(COMPONENTS) - 1):
+        for quality in QUALITY_STEPS:
+            if sum(values) > 0:
+                grid.append(MatchWeights(*values, quality).normalised())
+    return grid
+
+
+def choose_weights(cases: Sequence[MatchCase], parts: Parts) -> tuple[MatchWeights, float]:
+    """The mean of the :data:`CHOICE_POOL` grid points with the best MRR on ``cases``, and
+    its MRR there. With ~60 questions the single best point is mostly noise (it moved
+    top-1 on the other half by ±0.1 between neighbours); averaging the best few is steadier."""
+    grid = np.array([w.as_array() for w in weight_grid()])
+    mask = accepted_mask(cases, parts.values.shape[2])
+    scores = np.tensordot(grid, parts.values, axes=1)  # (g, k, n)
+    best = np.where(mask[None], scores, -np.inf).max(axis=2)
+    rank = 1 + ((scores >= best[..., None]) & ~mask[None]).sum(axis=2)
+    mrr = (1.0 / rank).mean(axis=1)
+    pool = np.argsort(-mrr, kind="stable")[:CHOICE_POOL]
+    chosen = MatchWeights(*(float(x) for x in grid[pool].mean(axis=0))).normalised()
+    r = ranks(parts.combine(chosen), cases)
+    return chosen, float(np.mean(1.0 / r))
+
+
+def held_out_reports(match_set: MatchSet, index: StoryIndex) -> dict[str, object]:
+    """Choose weights on the tune half, report the other half; then the swap."""
+    parts = case_parts(index, match_set.cases)
+    report_rows = [i for i, c in enumerate(match_set.cases) if in_holdout(c.group, SPLIT_MODULO)]
+    tune_rows = [i for i in range(len(match_set.cases)) if i not in set(report_rows)]
+    tune_cases = [match_set.cases[i] for i in tune_rows]
+    report_cases = [match_set.cases[i] for i in report_rows]
+    tuned, tune_mrr = choose_weights(tune_cases, parts.rows(tune_rows))
+    swapped, _ = choose_weights(report_cases, parts.rows(report_rows))
+    return {
+        "tuned_on_tune_half": tuned,
+        "tune_half_mrr": tune_mrr,
+        "report": evaluate_match(
+            "report half, weights from tune half",
+            report_cases,
+            parts.rows(report_rows),
+            tuned,
+            match_set.ids,
+        ),
+        "swap": evaluate_match(
+            "tune half, weights from report half",
+            tune_cases,
+            parts.rows(tune_rows),
+            swapped,
+            match_set.ids,
+        ),
+        "shipped_report": evaluate_match(
+            "report half, shipped weights",
+            report_cases,
+            parts.rows(report_rows),
+            WEIGHTS,
+            match_set.ids,
+        ),
+        "shipped_all": evaluate_match(
+            "all questions, shipped weights", match_set.cases, parts, WEIGHTS, match_set.ids
+        ),
+    }
+
+
+def match_evaluation(critic: Critic | None = None) -> dict[str, object]:
+    """Every figure for docs/evaluation.md, as JSON: the held-out half of the project's
+    set (weights from the other half), the swap, the set without confirmed principles,
+    and the answer bank with and without them."""
+    critic = critic or Critic()
+    understanding = critic.understanding
+    stories = match_story_set(critic)
+    index = StoryIndex.build(stories.items, understanding)
+    held = held_out_reports(stories, index)
+    report_rows = [i for i, c in enumerate(stories.cases) if in_holdout(c.group, SPLIT_MODULO)]
+    untagged = StoryIndex.build(without_confirmed(stories.items), understanding)
+    untagged_parts = case_parts(untagged, stories.cases).rows(report_rows)
+    bank = answer_bank_set(critic)
+    results: dict[str, object] = {
+        "weights_from_tune_half": {
+            k: round(float(v), 4)
+            for k, v in zip(COMPONENTS, held["tuned_on_tune_half"].as_array(), strict=True)  # type: ignore[union-attr]
+        },
+        "shipped_weights": {
+            k: round(float(v), 4) for k, v in zip(COMPONENTS, WEIGHTS.as_array(), strict=True)
+        },
+    }
+    for key in ("report", "swap", "shipped_report", "shipped_all"):
+        results[key] = held[key].to_dict()  # type: ignore[union-attr]
+    results["report_untagged"] = evaluate_match(
+        "report half, no confirmed principles",
+        [stories.cases[i] for i in report_rows],
+        untagged_parts,
+        ids=stories.ids,
+    ).to_dict()
+    for name, items in (
+        ("answers", bank.items),
+        ("answers_untagged", without_confirmed(bank.items)),
+    ):
+        bank_index = StoryIndex.build(items, understanding)
+        results[name] = evaluate_match(
+            f"answer bank ({len(items)} stories)"
+            + (", no confirmed principles" if "untagged" in name else ""),
+            bank.cases,
+            case_parts(bank_index, bank.cases),
+            ids=bank.ids,
+        ).to_dict()
+    return results
+
+
+if __name__ == "__main__":
+    import json
+
+    figures = match_evaluation()
+    for key, value in figures.items():
+        if isinstance(value, dict) and "top1" in value:
+            print(
+                f"{key:16} n={value['n']:3}  top-1 {value['top1']:.3f}  top-3 {value['top3']:.3f}  MRR {value['mrr']:.3f}"
+            )
+        else:
+            print(key, json.dumps(value))
