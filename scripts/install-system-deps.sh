@@ -1,8 +1,9 @@
 #!/bin/sh
-# Install the system packages the test suite needs, when they are missing.
-# Today that is PostgreSQL: the storage tests start a throwaway cluster with its
-# initdb/pg_ctl (see tests/storage/conftest.py). Does nothing when already installed,
-# or when STARCOACH_SKIP_POSTGRES=1 says to skip the PostgreSQL tests.
+# Install the system packages the test suite needs, when they are missing:
+#   - PostgreSQL: the storage tests start a throwaway cluster with its initdb/pg_ctl
+#     (tests/storage/conftest.py); skipped when STARCOACH_SKIP_POSTGRES=1;
+#   - espeak-ng: the voice tests (tests/test_voice.py) make their speech with it.
+# Does nothing for a package that is already installed.
 set -eu
 
 have_postgres() {
@@ -12,32 +13,38 @@ have_postgres() {
     command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1
 }
 
-if have_postgres; then
-    exit 0
-fi
-if [ "${STARCOACH_SKIP_POSTGRES:-}" = "1" ]; then
-    echo "install-system-deps: PostgreSQL missing; STARCOACH_SKIP_POSTGRES=1, so its tests are skipped." >&2
-    exit 0
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-system-deps: PostgreSQL (initdb, pg_ctl) is needed by the storage tests." >&2
-    echo "Install it with your package manager, or set STARCOACH_SKIP_POSTGRES=1 to skip them." >&2
-    exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-        echo "install-system-deps: need root or sudo to run apt-get install postgresql." >&2
+# apt_install PACKAGE WHY: install one Debian package, with sudo when not root.
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "install-system-deps: $1 is needed by $2." >&2
+        echo "Install it with your package manager." >&2
         exit 1
     fi
-    SUDO="sudo"
+    sudo=""
+    if [ "$(id -u)" != "0" ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "install-system-deps: need root or sudo to run apt-get install $1." >&2
+            exit 1
+        fi
+        sudo="sudo"
+    fi
+    echo "install-system-deps: installing $1 for $2 (apt-get)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $sudo apt-get install -y --no-install-recommends "$1"; then
+        # A fresh container has empty package lists: update once, then retry.
+        $sudo apt-get update
+        $sudo apt-get install -y --no-install-recommends "$1"
+    fi
+}
+
+if ! command -v espeak-ng >/dev/null 2>&1; then
+    apt_install espeak-ng "the voice tests"
 fi
 
-echo "install-system-deps: installing PostgreSQL for the storage tests (apt-get)..." >&2
-export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get install -y --no-install-recommends postgresql; then
-    # A fresh container has empty package lists: update once, then retry.
-    $SUDO apt-get update
-    $SUDO apt-get install -y --no-install-recommends postgresql
+if ! have_postgres; then
+    if [ "${STARCOACH_SKIP_POSTGRES:-}" = "1" ]; then
+        echo "install-system-deps: PostgreSQL missing; STARCOACH_SKIP_POSTGRES=1, so its tests are skipped." >&2
+    else
+        apt_install postgresql "the storage tests"
+    fi
 fi

@@ -13,6 +13,9 @@ Why this shape:
   survives later schema changes of ``stories`` unchanged.
 * ``story_vectors`` keeps the critique sentences' embeddings per model, so matching
   never re-encodes the whole bank.
+* ``practice_sessions`` holds one row per drill or mock interview (the mock's report as
+  JSON); ``attempts`` one row per answer given in it, follow-up answers pointing at the
+  answer they followed. History, progress charts and the review schedule read these.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -144,4 +149,42 @@ story_vectors = Table(
     Column("saved_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("story_id", "model_hash"),
     Index("ix_story_vectors_model_hash", "model_hash"),
+)
+
+practice_sessions = Table(
+    "practice_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("company", Text),
+    Column("level", Text),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("report", json_type(none_as_null=True)),
+    CheckConstraint("kind IN ('drill', 'mock')", name="kind"),
+    Index("ix_practice_sessions_started_at", "started_at"),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("question", Text, nullable=False),
+    Column("question_id", String(64)),
+    Column("principles", json_type(), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("seconds", Float),
+    Column("score", Integer),
+    Column("critique", json_type(none_as_null=True)),
+    Column("follow_up_of", Integer, ForeignKey("attempts.id", ondelete="CASCADE")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_attempts_session_id", "session_id"),
+    Index("ix_attempts_created_at", "created_at"),
+    Index("ix_attempts_follow_up_of", "follow_up_of"),
 )

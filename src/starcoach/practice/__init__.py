@@ -1,0 +1,1 @@
+"""Practice: drills, mock interviews, follow-ups, spoken answers and review scheduling."""
