@@ -561,7 +561,7 @@ PATTERN_RULES: tuple[PatternRule, ...] = (
     ),
     PatternRule(
         "too-short",
-        "{k} of {n} answers were under a minute",
+        "{k} of {n} answers were too short to tell a whole story (under about a minute spoken)",
         "Tell the whole story: context, your task, your steps and a measured result.",
     ),
     PatternRule(
