@@ -50,3 +50,16 @@ def test_tampered_model_is_refused(tmp_path):
 def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="not found"):
         Embedder(tmp_path / "nope.onnx")
+
+
+def test_a_short_text_batched_with_a_long_one_keeps_its_vector(embedder):
+    short = "I fixed the cache."
+    long = " ".join(["I traced the slow requests to one query and rewrote it."] * 12)
+    together = embedder.encode([long, short, long])
+    assert np.allclose(together[1], embedder.encode_one(short), atol=1e-5)
+    assert np.allclose(together[0], together[2], atol=1e-6)
+
+
+def test_texts_are_not_padded_to_the_vendored_fixed_length(embedder):
+    # tokenizer.json pads to 128 tokens; the embedder pads each batch only as needed.
+    assert len(embedder._tokenizer.encode("Short text.").ids) == 5

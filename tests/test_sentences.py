@@ -1,7 +1,8 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from starcoach.nlp.sentences import MAX_WORDS, split_sentences
+from starcoach.nlp.sentences import MAX_WORDS, _segmenter, split_sentences
 
 
 def test_typed_prose_splits_on_sentences_not_abbreviations():
@@ -40,3 +41,75 @@ def test_offsets_always_index_the_input_in_order(text):
         assert span.text.strip() == span.text and span.text
         assert span.start >= previous_end
         previous_end = span.end
+
+
+def _stock_segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+ABBREVIATION_HEAVY = [
+    "I met Dr. Smith at 9 a.m. on Monday. We fixed it! Then I wrote the e.g. section.",
+    "See No. 5 and fig. 2 in the doc. We shipped it on Jan. 3 and it worked.",
+    "I ate an egg. then we left. The U.S. team agreed. Mr. Lee approved it vs. the plan.",
+    "Our dept. grew approx. 40% in the U.K. last year, i.e. faster than the rest of the co.",
+    "ſt. Paul's team asked. İ was there. K. Jones said no. Then st. louis.",
+    "I joined Acme Inc. in 2019. Ph.D. holders led the work, etc. and so on.",
+]
+
+
+@pytest.mark.parametrize("text", ABBREVIATION_HEAVY)
+def test_the_quick_abbreviation_pass_splits_as_pysbd_does(text):
+    assert _segmenter().segment(text) == _stock_segmenter().segment(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "I",
+                "we",
+                "no",
+                "No.",
+                "not",
+                "a.",
+                "i.e",
+                "e.g.",
+                "egg.",
+                "Dr.",
+                "st.",
+                "St.",
+                "co.",
+                "Inc.",
+                "U.S.",
+                "fig.",
+                "9",
+                "a.m.",
+                "40%",
+                "shipped.",
+                "it!",
+                "why?",
+                "ſt.",
+                "İ",
+                "K.",
+                "Jan.",
+                "vs.",
+                "approx.",
+                "dept.",
+                "etc.",
+                "3.5",
+                "(",
+                ")",
+                "\n",
+                "-",
+                "1.",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_the_quick_abbreviation_pass_splits_as_pysbd_does_on_any_mix(words):
+    text = " ".join(words)
+    assert _segmenter().segment(text) == _stock_segmenter().segment(text)

@@ -1,9 +1,17 @@
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from starcoach.analysis.dataset import STYLES, load_labelled_answers
-from starcoach.analysis.star import SECTIONS, get_labeller, label_text
+from starcoach.analysis.star import (
+    CONTEXT_WEIGHT,
+    CUES,
+    SECTIONS,
+    _feature_rows,
+    get_labeller,
+    label_text,
+)
 from starcoach.errors import DataFileError
 
 
@@ -51,3 +59,25 @@ def test_an_out_of_order_answer_is_labelled_by_meaning(labeller, embedder):
     got = [s.section for s in sentences]
     assert len(got) == len(expected)
     assert sum(g == e for g, e in zip(got, expected, strict=True)) >= 5, got
+
+
+def test_feature_rows_hold_each_sentence_its_neighbours_cues_and_position():
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    cues = [np.full(len(CUES), i / 10) for i in range(3)]
+    rows = _feature_rows(vectors, cues)
+    dim = 4
+    assert rows.shape == (3, 2 * dim + len(CUES) + 3)
+    assert np.array_equal(rows[:, :dim], vectors)
+    # The context is the weighted mean of both neighbours; a missing one counts as zero.
+    assert np.allclose(rows[0, dim : 2 * dim], CONTEXT_WEIGHT * vectors[1] / 2)
+    assert np.allclose(rows[1, dim : 2 * dim], CONTEXT_WEIGHT * (vectors[0] + vectors[2]) / 2)
+    assert np.allclose(rows[2, dim : 2 * dim], CONTEXT_WEIGHT * vectors[1] / 2)
+    assert np.array_equal(rows[:, 2 * dim : 2 * dim + len(CUES)], np.array(cues))
+    assert rows[:, -3:].tolist() == [[0.0, 1.0, 0.0], [0.5, 0.0, 0.0], [1.0, 0.0, 1.0]]
+
+
+def test_feature_rows_of_one_sentence_and_of_none():
+    one = _feature_rows(np.ones((1, 4), dtype=np.float32), [np.zeros(len(CUES))])
+    assert one[0, -3:].tolist() == [0.0, 1.0, 1.0]
+    assert not one[0, 4:8].any()
+    assert _feature_rows(np.zeros((0, 4)), []).shape == (0, 2 * 4 + len(CUES) + 3)

@@ -81,25 +81,35 @@ class Embedder:
         self._session = _load_session(self.model_path, self.fingerprint)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``; returns a float32 array of shape (len(texts), 384)."""
+        """Embed ``texts``; returns a float32 array of shape (len(texts), 384).
+
+        The texts are tokenised once, then batched in order of token count, so each
+        batch is padded only to its own longest text: the model's cost is linear in
+        the padded tokens; sorting by characters left ~20% padding on the sentences of
+        400-word answers, sorting by tokens ~3%. Padding never changes a vector (it is
+        masked out).
+        """
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        # Sorting by length keeps padding small inside each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        token_ids = [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
         out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            out[idx] = self._encode_batch([texts[i] for i in idx])
+            out[idx] = self._encode_batch([token_ids[i] for i in idx])
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
         """Embed a single text; returns a vector of shape (384,)."""
         return self.encode([text])[0]
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        attention = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _encode_batch(self, token_ids: list[list[int]]) -> np.ndarray:
+        longest = max(len(ids) for ids in token_ids)
+        input_ids = np.zeros((len(token_ids), longest), dtype=np.int64)  # [PAD] is id 0
+        attention = np.zeros_like(input_ids)
+        for row, ids in enumerate(token_ids):
+            input_ids[row, : len(ids)] = ids
+            attention[row, : len(ids)] = 1
         token_types = np.zeros_like(input_ids)
         (hidden,) = self._session.run(
             ["last_hidden_state"],
@@ -119,7 +129,7 @@ def _load_tokenizer(path: Path) -> tokenizers.Tokenizer:
     except Exception as exc:  # the library raises a bare Exception on a bad file
         raise ModelError(f"Cannot load the tokenizer at {path}: {exc}") from exc
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    tokenizer.no_padding()  # the vendored file pads to 128; batches are padded by encode
     return tokenizer
 
 
@@ -154,6 +164,9 @@ def _session(
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+    # Idle worker threads sleep instead of spinning: on a shared 2-core machine spinning
+    # cost 15-25% more CPU on a batch of sentences and bought no wall time.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = (
         ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
         if optimise

@@ -44,9 +44,64 @@ class Span:
 
 @cache
 def _segmenter() -> pysbd.Segmenter:
+    """pysbd's English segmenter with the abbreviation pass made quick (same splits)."""
     import pysbd
 
-    return pysbd.Segmenter(language="en", clean=False)
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    if pysbd.__version__ == QUICK_PASS_PYSBD_VERSION:
+        segmenter.language_module = _quick_english()
+    return segmenter
+
+
+QUICK_PASS_PYSBD_VERSION = "0.3.4"
+"""The pysbd whose abbreviation loop the quick pass repeats; another version runs as is."""
+
+
+_CASELESS_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+"""The only non-ASCII letters that a case-insensitive regex equates with ASCII letters
+(İ ı ſ K); a line holding one gets pysbd's own abbreviation pass, unshortened."""
+
+
+def _quick_english() -> type:
+    """pysbd's English language with a faster, output-identical abbreviation pass.
+
+    pysbd runs two regex searches over each line for every one of its ~190 abbreviations
+    whose letters occur anywhere in it ("no" is in "not"), and one substitution per hit;
+    that is two thirds of its time on a typed answer. Every substitution it makes turns
+    the period right after the abbreviation into a placeholder, so an abbreviation made
+    of letters only cannot change a line that never holds it followed by a period; this
+    pass skips those and runs pysbd's own code on the rest. Dotted abbreviations ("e.g")
+    are used unescaped as patterns by pysbd, so they always take pysbd's path.
+    """
+    from pysbd.lang.english import English
+
+    plain = frozenset(a.strip() for a in English.Abbreviation.ABBREVIATIONS if a.strip().isalnum())
+
+    class QuickAbbreviationReplacer(English.AbbreviationReplacer):  # type: ignore[misc, name-defined]
+        def search_for_abbreviations_in_string(self, text: str) -> str:
+            if _CASELESS_LOOKALIKES.search(text):
+                return super().search_for_abbreviations_in_string(text)
+            # What follows is pysbd 0.3.4's loop with one more reason to skip.
+            lowered = text.lower()
+            for abbr in self.lang.Abbreviation.ABBREVIATIONS:
+                stripped = abbr.strip()
+                if stripped not in lowered:
+                    continue
+                if stripped in plain and f"{stripped}." not in lowered:
+                    continue
+                abbrev_match = re.findall(rf"(?:^|\s|\r|\n){stripped}", text, flags=re.IGNORECASE)
+                if not abbrev_match:
+                    continue
+                next_word_start = r"(?<={" + str(re.escape(stripped)) + "} ).{1}"
+                char_array = re.findall(next_word_start, text)
+                for index, match in enumerate(abbrev_match):
+                    text = self.scan_for_replacements(text, match, index, char_array)
+            return text
+
+    class QuickEnglish(English):  # type: ignore[misc, valid-type]
+        AbbreviationReplacer = QuickAbbreviationReplacer
+
+    return QuickEnglish
 
 
 def split_sentences(text: str) -> list[Span]:
