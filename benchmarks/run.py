@@ -19,6 +19,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark modules
+from match_bench import bench_match_in_process
+from voice_bench import bench_voice
+
 COLD_RUNS = 7
 BATCH_RUNS = 3
 """The batch is timed this many times and the median kept: one run is noisy on 2 cores."""
@@ -137,6 +141,8 @@ def render(
     cold: dict[str, float],
     critique: dict[str, float],
     cold_critique: dict[str, float],
+    match: dict[str, float],
+    voice: dict[str, float],
 ) -> str:
     ok = lambda good: "✅" if good else "❌"  # noqa: E731 - a tiny formatter
     return f"""# Benchmarks
@@ -176,6 +182,29 @@ in int8 but computes in float32 (the optimised graph folds the weights back), so
 pass costs about 21 MFLOP per token whatever the runtime settings. A wall figure well
 above the CPU figure divided by the cores means other processes shared the machine
 during the run.
+
+## Matching stories to a question (`starcoach match`)
+
+| measure | figure | goal | |
+|---|---|---|---|
+| one question over {match["stories"]:,} stories ({match["sentences"]:,} sentences), p50, in-process | {match["p50_ms"]:.1f} ms | ≤ 20 ms | {ok(match["p50_ms"] <= 20)} |
+| the same, p95 | {match["p95_ms"]:.1f} ms | — | |
+| of which embedding the question, p50 | {match["embed_p50_ms"]:.1f} ms | — | |
+| of which ranking with reasons, p50 | {match["rank_p50_ms"]:.1f} ms | — | |
+| building the index from stored vectors | {match["build_stored_s"]:.2f} s | — | |
+
+The stories are the evaluation set's, repeated with small changes to their vectors
+(benchmarks/match_bench.py); the index is built once per command from the vectors stored
+with each story, so no story is re-encoded.
+
+## Spoken answers (`starcoach[voice]`, Whisper tiny.en)
+
+| measure | figure | goal | |
+|---|---|---|---|
+| real-time factor, transcribing {voice["audio_seconds"]:.0f} s of espeak-ng speech, median | {voice["rtf_median"]:.2f} | ≤ 0.3 | {ok(voice["rtf_median"] <= 0.3)} |
+| real-time factor, best run | {voice["rtf_best"]:.2f} | — | |
+| model load, in process | {voice["model_load_seconds"]:.2f} s | — | |
+| word error rate of that transcript | {voice["word_error_rate"]:.3f} | — | |
 """
 
 
@@ -191,7 +220,9 @@ def main() -> None:
         answer = Path(home) / "answer.txt"
         answer.write_text(ANSWER, encoding="utf-8")
         cold_critique = bench_cold_cli("critique", str(answer), "--json")
-    report = render(classify, cold, critique, cold_critique)
+        match = bench_match_in_process()
+        voice = bench_voice()
+    report = render(classify, cold, critique, cold_critique, match, voice)
     print(report)
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
