@@ -128,6 +128,7 @@ def main() -> None:
     lines += ["", "Most common confusions (expected → predicted on top):", ""]
     lines += [f"- {count} × {a} → {b}" for a, b, count in independent.confusions]
     lines += critique_section()
+    lines += match_section()
     lines.append("")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines), encoding="utf-8")
@@ -222,6 +223,108 @@ def critique_section() -> list[str]:
         f"its own: {scope['below_level_recall']:.3f} ({scope['below_level_recall_judged']} "
         f"answers); false alarms when judged against its own level: "
         f"{scope['false_alarm_rate']:.3f}.",
+    ]
+    return lines
+
+
+MATCH_ROWS = (
+    ("report", "report half — weights fitted on the tune half"),
+    ("swap", "tune half — weights fitted on the report half"),
+    ("report_no_question", "report half, stories without their written-for question"),
+    ("report_untagged", "report half, no confirmed principles"),
+    ("report_bare", "report half, neither"),
+    ("shipped_all", "all 120 questions, shipped weights (tuned on the tune half)"),
+    ("answers", "answer bank (labelled answers as stories), shipped weights"),
+    ("answers_untagged", "answer bank, no confirmed principles"),
+)
+
+
+def match_section(figures: dict[str, object] | None = None) -> list[str]:
+    """Question → story matching (`starcoach match`): held-out figures on the project's set."""
+    if figures is None:
+        from starcoach.evaluation.match import match_evaluation
+
+        figures = match_evaluation()
+    return render_match(figures)
+
+
+def render_match(figures: dict[str, object]) -> list[str]:
+    """The match section from :func:`starcoach.evaluation.match.match_evaluation`'s JSON."""
+    lines = [
+        "",
+        "## Story matching (`starcoach match`)",
+        "",
+        "`eval/data/match_stories.yaml` holds 40 stories written by the project, each with "
+        "three questions it should answer (120 in all; `also` lists other stories that answer "
+        "a question equally well). The matcher sees what a user's bank holds — each story's "
+        "title, STAR sections, confirmed principles and the question it was written for (a "
+        "generic question worded unlike its three test questions, written before any result "
+        "that used it was seen) — never the test questions. Every question is ranked "
+        "against all 40 stories. The stories are split in two halves by a hash of their id; "
+        "the weights are fitted on one half's questions and reported on the other's, then "
+        "the halves are swapped. The answer bank (the 210 labelled critique answers as "
+        "stories, no titles or written-for questions) is never used for fitting.",
+        "",
+        "A question is a **top-k hit** when an acceptable story is among the k best; **MRR** is "
+        "the mean of 1 / rank of the first acceptable story; ties count against the matcher.",
+        "",
+        "Goal (issue 4): top-1 ≥ 0.75 and top-3 ≥ 0.92 on questions whose stories were not "
+        "used to fit the weights; a match over 1,000 stories in ≤ 20 ms.",
+        "",
+        "| data | questions | top-1 | top-3 | MRR |",
+        "|---|---|---|---|---|",
+    ]
+    for key, name in MATCH_ROWS:
+        row = figures.get(key)
+        if isinstance(row, dict):
+            lines.append(
+                f"| {name} | {row['n']} | {row['top1']:.3f} | {row['top3']:.3f} | "
+                f"{row['mrr']:.3f} |"
+            )
+    report, swap = figures.get("report"), figures.get("swap")
+    if isinstance(report, dict) and isinstance(swap, dict):
+        n = report["n"] + swap["n"]
+        top1 = (report["top1"] * report["n"] + swap["top1"] * swap["n"]) / n
+        top3 = (report["top3"] * report["n"] + swap["top3"] * swap["n"]) / n
+        lines += [
+            "",
+            f"Both held-out halves together ({n} questions): top-1 {top1:.3f}, top-3 {top3:.3f}.",
+        ]
+    weights = [
+        (label, figures.get(key))
+        for label, key in (
+            ("fitted on the tune half (shipped)", "weights_from_tune_half"),
+            ("fitted on the report half", "weights_from_report_half"),
+        )
+    ]
+    shown = [(label, w) for label, w in weights if isinstance(w, dict)]
+    if shown:
+        parts = list(shown[0][1])
+        lines += [
+            "",
+            "### Weights",
+            "",
+            "Every part but quality is a z-score against the story's own fit to a quarter of the "
+            "question bank (hub correction, see `matching/stories.py`); the weights come from a "
+            "non-negative listwise logistic re-ranker (`evaluation/match.py: fit_weights`).",
+            "",
+            "| weights | " + " | ".join(parts) + " |",
+            "|---|" + "---|" * len(parts),
+        ]
+        lines += [
+            f"| {label} | " + " | ".join(f"{w.get(p, 0):.3f}" for p in parts) + " |"
+            for label, w in shown
+        ]
+    if isinstance(report, dict) and report.get("misses"):
+        lines += ["", "### Misses on the report half (expected → ranked first)", ""]
+        lines += [
+            f"- rank {m['rank']}: “{m['question']}” — {m['expected']} → {m['ranked_first']}"
+            for m in report["misses"]  # type: ignore[union-attr]
+        ]
+    lines += [
+        "",
+        "Reproduce: `python -m starcoach.evaluation.match` (figures) and "
+        "`python benchmarks/match_bench.py` (latency over 1,000 stories).",
     ]
     return lines
 

@@ -11,6 +11,7 @@ from starcoach.evaluation.match import (
     MatchCase,
     critique_stories,
     evaluate_match,
+    fit_weights,
     load_match_stories,
     ranks,
 )
@@ -113,6 +114,38 @@ def test_confirmed_principle_lifts_the_story(items, understanding):
     assert tagged.parts["confirmed"] > plain.parts["confirmed"] == 0.0
 
 
+def test_written_for_question_lifts_the_story(items, understanding):
+    question = "Tell me about a time you cut cloud costs."
+    target = next(i for i in items if i.story.tags == ("ms-05",))
+    others = [i for i in items if i is not target]
+    bare = IndexedStory(target.story.with_changes(question=None), target.vectors)
+    written = IndexedStory(target.story.with_changes(question=question), target.vectors)
+    plain = StoryIndex.build([bare, *others], understanding).match(question, limit=7)
+    helped = StoryIndex.build([written, *others], understanding).match(question, limit=7)
+    score = {m.story.tags: m for m in plain.stories}[("ms-05",)]
+    lifted = {m.story.tags: m for m in helped.stories}[("ms-05",)]
+    assert lifted.parts["question"] > score.parts["question"]
+    assert lifted.score > score.score
+
+
+def test_parts_are_hub_corrected_but_shown_in_0_to_1(index):
+    parts = index.parts(index.embed(["Tell me about a time you owned an outage."]))
+    assert parts.raw is not None and parts.values.shape == parts.raw.shape
+    assert ((parts.raw >= 0) & (parts.raw <= 1)).all()
+    assert index.centre is not None and index.centre.shape == (len(COMPONENTS), len(index))
+    shown = index.match("Tell me about a time you owned an outage.").stories[0].parts
+    assert all(0.0 <= v <= 1.0 for v in shown.values())
+
+
+def test_fit_weights_finds_the_informative_part():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(len(COMPONENTS), 30, 8)).astype(np.float32)
+    values[1, np.arange(30), np.arange(30) % 8] += 3.0  # the story part marks the answer
+    cases = [MatchCase("q", frozenset({i % 8}), "ownership", str(i)) for i in range(30)]
+    w = fit_weights(cases, Parts(values, np.zeros((30, 8), dtype=int)))
+    assert (w >= 0).all() and int(np.argmax(w)) == 1
+
+
 def test_matching_many_equals_matching_one_by_one(index):
     questions = [
         "Tell me about a time you cut costs.",
@@ -146,7 +179,7 @@ def test_bad_input_raises_input_error(index, items, understanding):
     with pytest.raises(InputError, match="critique it again"):
         StoryIndex.build([short], understanding)
     with pytest.raises(InputError):
-        MatchWeights(0, 0, 0, 0, 0, 0).normalised()
+        MatchWeights(0, 0, 0, 0, 0, 0, 0).normalised()
 
 
 def test_probe_drops_interview_boilerplate_only():
