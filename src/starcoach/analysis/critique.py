@@ -18,7 +18,12 @@ import numpy as np
 from starcoach.analysis.checks import run_checks
 from starcoach.analysis.context import AnswerContext, Thresholds
 from starcoach.analysis.findings import Finding
-from starcoach.analysis.relevance import PrincipleFit, principle_fit, story_vector
+from starcoach.analysis.relevance import (
+    PrincipleFit,
+    principle_fit,
+    question_similarity,
+    story_vector,
+)
 from starcoach.analysis.scoring import Score, score_answer
 from starcoach.analysis.star import LabelledSentence, StarLabeller, get_labeller, label_spans
 from starcoach.errors import InputError, StarcoachError
@@ -171,15 +176,18 @@ class Critic:
         if sentences:
             story = story_vector(vectors, [s.section for s in sentences])
             question_probabilities = None
+            similarity = None
             if question_vector is not None:
                 question_probabilities = self.understanding.principle_probabilities(
                     question_vector[None, :]
                 )[0]
+                similarity = question_similarity(story, question_vector)
             fit = principle_fit(
                 self.understanding.principle_probabilities(story[None, :])[0],
                 question_probabilities,
                 self._ids,
                 self._names,
+                similarity,
             )
         context = AnswerContext(
             prepared.text,

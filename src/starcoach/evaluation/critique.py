@@ -9,18 +9,21 @@ have (a deliberately vague answer is often short as well). So each code gets two
 
 Sections come from labellers that never saw the answer (k-fold by answer), and each answer
 is critiqued with its question, so the checks and scores are measured as a user would
-meet them.
+meet them. The relevance thresholds are re-derived here from those critiques
+(:func:`choose_relevance_thresholds`), so a change to relevance shows whether the shipped
+thresholds still follow the rule they were chosen by.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from starcoach.analysis.checks import REGISTRY
+from starcoach.analysis.checks.relevance import MISMATCH_RANK
 from starcoach.analysis.critique import Critic, Critique, CritiqueRequest
 from starcoach.analysis.dataset import QUALITIES, LabelledAnswer, load_labelled_answers
 from starcoach.analysis.star import StarLabeller
@@ -152,6 +155,58 @@ def evaluate_scores(
     return ScoreReport(by_quality, pairwise, within("not-an-answer", 15), within("off-topic", 30))
 
 
+OFF_TOPIC_FALSE_ALARMS = 0.03
+"""Budget of clean answers `off-topic` may flag: it caps the score at 30."""
+MISMATCH_FALSE_ALARMS = 0.05
+"""Budget of clean answers `principle-mismatch` may flag."""
+THRESHOLD_STEP = 0.005
+
+
+def _highest_threshold(values: Sequence[float], budget: float) -> float:
+    """The highest threshold (on a 0.005 grid) that leaves at most ``budget`` of the
+    values below it: a flag fires when a value is under the threshold."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    allowed = int(budget * len(ordered) + 1e-9)
+    if allowed >= len(ordered):
+        return 1.0
+    return float(np.floor(ordered[allowed] / THRESHOLD_STEP) * THRESHOLD_STEP)
+
+
+def choose_relevance_thresholds(
+    answers: Sequence[LabelledAnswer], critiques: dict[str, Critique]
+) -> dict[str, float]:
+    """The `off-topic` and `principle-mismatch` thresholds the stated rule picks.
+
+    Only answers outside the held-out fifth and written clean count (relevance of clean
+    answers is all the rule needs, so the flawed answers stay a test set): off-topic gets
+    the highest threshold that flags at most 3% of them, principle-mismatch the highest
+    that flags at most 5% among those whose story does not rank the question's target in
+    its top three (the other condition of that check).
+    """
+    fits = [
+        critiques[a.id].fit
+        for a in answers
+        if a.quality == "strong" and not a.flaws and not a.is_holdout
+    ]
+    fits = [f for f in fits if f is not None and f.relevance is not None]
+    relevance = [f.relevance for f in fits if f.relevance is not None]
+    # A clean answer whose story ranks the target high can never be flagged: it counts in
+    # the denominator with a relevance of 1.
+    mismatch = [
+        f.relevance
+        if f.relevance is not None
+        and any(f.rank_in_story(p.id) >= MISMATCH_RANK for p in f.targets)
+        else 1.0
+        for f in fits
+    ]
+    return {
+        "off-topic": _highest_threshold(relevance, OFF_TOPIC_FALSE_ALARMS),
+        "principle-mismatch": _highest_threshold(mismatch, MISMATCH_FALSE_ALARMS),
+    }
+
+
 @dataclass(frozen=True)
 class CritiqueEvaluation:
     answers: int
@@ -160,6 +215,8 @@ class CritiqueEvaluation:
     checks: list[CheckReport]
     scores: ScoreReport
     scope: ScopeReport
+    relevance_thresholds: dict[str, float] = field(default_factory=dict)
+    """What :func:`choose_relevance_thresholds` picks on these critiques."""
 
 
 def evaluate_critique(embedder: Embedder, folds: int = 5) -> CritiqueEvaluation:
@@ -179,4 +236,5 @@ def evaluate_critique(embedder: Embedder, folds: int = 5) -> CritiqueEvaluation:
         checks=evaluate_checks(answers, critiques),
         scores=evaluate_scores(answers, critiques),
         scope=evaluate_scope(answers),
+        relevance_thresholds=choose_relevance_thresholds(answers, critiques),
     )

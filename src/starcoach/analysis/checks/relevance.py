@@ -1,9 +1,21 @@
 """Checks on relevance: does the story answer the question that was asked?
 
 Both checks need the question (``--question``); without it they stay silent. They read
-the principle fit of :mod:`starcoach.analysis.relevance`: the cosine between what the
-question probes and what the story shows. The thresholds were chosen on the labelled
-answers outside the held-out fifth (docs/evaluation.md).
+the relevance of :mod:`starcoach.analysis.relevance`: how far the principles the story
+shows overlap with those the question probes, blended with how close the story is to the
+question's own wording.
+
+The two checks nest: an answer far enough off to be `off-topic` also fails to show the
+target principle, so `principle-mismatch` reports that too. On the labelled answers,
+off-topic and mismatched answers fall in the same low band of relevance (a real story
+about the wrong thing sits on both sides of any line), so a separate band for each would
+only trade one check's recall for the other's.
+
+Thresholds were chosen on the labelled answers outside the held-out fifth, critiqued out
+of fold: the highest relevance that keeps false alarms on clean answers within 3% for
+`off-topic` (it caps the score at 30, so a false alarm is costly) and within 5% for
+`principle-mismatch` (:func:`starcoach.evaluation.critique.choose_relevance_thresholds`,
+figures in docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -11,17 +23,26 @@ from __future__ import annotations
 from starcoach.analysis.checks import check, finding
 from starcoach.analysis.context import AnswerContext
 from starcoach.analysis.findings import Finding
+from starcoach.analysis.relevance import PrincipleFit, PrincipleScore
 
-OFF_TOPIC_RELEVANCE = 0.03
-"""Below this, the story shows almost nothing of what the question probes."""
-MISMATCH_RELEVANCE = 0.08
+OFF_TOPIC_RELEVANCE = 0.17
+"""Below this, the answer neither shows what the question probes nor talks about it."""
+MISMATCH_RELEVANCE = 0.18
 """Below this, the question's main principle is at best a side note of the story."""
 MISMATCH_RANK = 3
 """The question's target must be among the story's top principles to count as shown."""
 
 
-def _names(fit_items: list) -> str:
+def _names(fit_items: list[PrincipleScore]) -> str:
     return " and ".join(p.name for p in fit_items)
+
+
+def _figures(fit: PrincipleFit) -> str:
+    """The relevance and, when known, its two parts, so the evidence can be checked."""
+    figures = f"relevance {fit.relevance or 0.0:.2f}"
+    if fit.overlap is not None and fit.similarity is not None:
+        figures += f": principle overlap {fit.overlap:.2f}, similarity {fit.similarity:.2f}"
+    return figures
 
 
 @check(
@@ -31,9 +52,10 @@ def _names(fit_items: list) -> str:
     summary="The answer does not address the question.",
 )
 def off_topic(context: AnswerContext) -> list[Finding]:
-    """With a question given, the story's principles and the question's barely overlap
-    (relevance under 0.03): the answer talks about something else — a self-introduction,
-    opinions, or a story that probes other qualities. Scores are capped at 30."""
+    """With a question given, the answer is far from it (relevance under 0.17): the
+    principles it shows barely overlap the question's and it talks about something else —
+    a self-introduction, opinions, or a story about another kind of situation. Scores are
+    capped at 30."""
     fit = context.fit
     if fit is None or fit.relevance is None or fit.relevance >= OFF_TOPIC_RELEVANCE:
         return []
@@ -43,7 +65,7 @@ def off_topic(context: AnswerContext) -> list[Finding]:
             f"Answer the question asked: pick a story where you showed {_names(fit.targets)}, "
             "and say so in the first two sentences.",
             f"the question probes {_names(fit.targets)}; the answer reads as "
-            f"{_names(fit.shown)} (relevance {fit.relevance:.2f})",
+            f"{_names(fit.shown)} ({_figures(fit)})",
         )
     ]
 
@@ -56,13 +78,10 @@ def off_topic(context: AnswerContext) -> list[Finding]:
 )
 def principle_mismatch(context: AnswerContext) -> list[Finding]:
     """With a question given, the principle it probes is not among the story's top three
-    and the overlap is low (relevance under 0.08), though not low enough to be off-topic:
-    the story is real but shows another quality. Retell it to bring out the target, or
-    choose another story."""
+    and relevance is low (under 0.18): the story shows another quality. Retell it to bring
+    out the target, or choose another story. Off-topic answers get this finding too."""
     fit = context.fit
-    if fit is None or fit.relevance is None:
-        return []
-    if not OFF_TOPIC_RELEVANCE <= fit.relevance < MISMATCH_RELEVANCE:
+    if fit is None or fit.relevance is None or fit.relevance >= MISMATCH_RELEVANCE:
         return []
     missing = [p for p in fit.targets if fit.rank_in_story(p.id) >= MISMATCH_RANK]
     if not missing:
@@ -73,6 +92,6 @@ def principle_mismatch(context: AnswerContext) -> list[Finding]:
             f"Bring out {_names(missing)}: the decisions and actions of yours that show it, "
             "or choose a story that does.",
             f"the question probes {_names(missing)}; the story mostly shows "
-            f"{_names(fit.shown)} (relevance {fit.relevance:.2f})",
+            f"{_names(fit.shown)} ({_figures(fit)})",
         )
     ]
