@@ -24,6 +24,7 @@ from starcoach.practice.mock import (
     run_scripted,
 )
 from starcoach.storage import open_store
+from starcoach.storage.migrate import HEAD_REVISION
 from starcoach.storage.practice_store import AttemptRecord, SessionRecord
 
 
@@ -167,7 +168,10 @@ def test_upgrade_from_0001_keeps_the_stories(db_url):
         assert store.get(story.id).title == story.title
         with store._engine.connect() as conn:
             assert inspect(conn).has_table("attempts")
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == HEAD_REVISION
+            )
         with store._engine.begin() as conn:
             command.downgrade(alembic_config(conn), "0001")
             assert not inspect(conn).has_table("practice_sessions")

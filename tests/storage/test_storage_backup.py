@@ -47,7 +47,7 @@ def test_export_import_round_trip(store: StoryStore, tmp_path: Path) -> None:
     ids = fill(store)
     before = snapshot(store)
     document = store.export_all()
-    assert document["format"] == "starcoach-backup" and document["format_version"] == 1
+    assert document["format"] == "starcoach-backup" and document["format_version"] == 2
     json.dumps(document)  # JSON-able as it is
     assert {e["id"] for e in document["stories"]} == set(ids.values())
 
@@ -123,7 +123,7 @@ def test_backup_write_is_atomic(
     assert target.read_bytes() == previous
     assert [p.name for p in target.parent.iterdir()] == ["backup.json"]
     write_backup(store, target)
-    assert read_backup(target)["format_version"] == 1
+    assert read_backup(target)["format_version"] == 2
 
 
 def test_backup_never_overwrites_other_files(store: StoryStore, tmp_path: Path) -> None:
@@ -143,7 +143,7 @@ def test_backup_never_overwrites_other_files(store: StoryStore, tmp_path: Path) 
     empty.touch()  # e.g. made by mktemp: fine to fill
     earlier = write_backup(store, tmp_path / "earlier.json.gz")
     for path in (empty, earlier):
-        assert read_backup(write_backup(store, path))["format_version"] == 1
+        assert read_backup(write_backup(store, path))["format_version"] == 2
 
 
 def test_restore_from_backup_file(store: StoryStore, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import typer
 
 from starcoach import __version__
 from starcoach.cli import bank, classify, critique, evaluate, knowledge, practice, stories, tour
+from starcoach.cli import review as review_cli
 from starcoach.errors import StarcoachError
 from starcoach.paths import DB_URL_ENV, HOME_ENV
 
@@ -75,6 +76,9 @@ app.command("coverage")(bank.coverage_command)
 app.command("plan")(bank.plan_command)
 app.command("drill")(practice.drill_command)
 app.command("mock")(practice.mock_command)
+app.command("history")(review_cli.history_command)
+app.command("progress")(review_cli.progress_command)
+app.command("review")(review_cli.review_command)
 app.command("backup")(bank.backup_command)
 app.command("restore-backup")(bank.restore_backup_command)
 app.add_typer(evaluate.eval_app, name="eval")

@@ -14,7 +14,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from starcoach.analysis.critique import Critic
     from starcoach.knowledge.base import KnowledgeBase
+    from starcoach.knowledge.models import Question
+    from starcoach.practice.drill import DrillResult
     from starcoach.practice.followups import FollowUpEngine
     from starcoach.practice.mock import MockReport, MockSession, ScriptedAnswer
     from starcoach.storage.store import StoryStore
@@ -48,6 +50,14 @@ SeedOption = Annotated[
     int | None, typer.Option("--seed", help="Pick the same questions every time.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+AnswerFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answer-file",
+        help="Answer from a file instead of typing: plain text, or a .json object "
+        '{"answer", "seconds"?, "follow_ups"?: [answers]}.',
+    ),
+]
 
 
 # -- drill ------------------------------------------------------------------------------
@@ -61,87 +71,370 @@ def drill_command(
     level: LevelOption = None,
     seed: SeedOption = None,
     as_json: JsonOption = False,
-    answer_file: Annotated[
+    answer_file: AnswerFileOption = None,
+    audio: Annotated[
         Path | None,
         typer.Option(
-            "--answer-file",
-            help="Answer from a file instead of typing: plain text, or a .json object "
-            '{"answer", "seconds"?, "follow_ups"?: [answers]}.',
+            "--audio",
+            help="Answer with a recording (wav, mp3, m4a, ogg, opus, webm, flac): it is "
+            "transcribed offline and its pace, filler words and pauses are measured.",
         ),
     ] = None,
+    voice: Annotated[
+        bool,
+        typer.Option("--voice", help="Answer out loud: record from the microphone (Enter stops)."),
+    ] = False,
 ) -> None:
     """Drill one question against the clock: answer, critique, then one or two follow-ups."""
     from starcoach.knowledge import load_knowledge
-    from starcoach.practice.drill import TARGET_SECONDS, Drill, pick_question
+    from starcoach.practice.drill import pick_question
 
     knowledge = load_knowledge()
     question = pick_question(knowledge, principle, company, level, seed=seed)
-    scripted = _answer_file(answer_file) if answer_file is not None else None
-    interactive = scripted is None and sys.stdin.isatty()
-    if scripted is None and not interactive:
-        from starcoach.practice.mock import ScriptedAnswer
-
-        piped = read_text_source("-", "answer")
-        if not piped.strip():
-            raise InputError("The answer on standard input is empty.")
-        scripted = ScriptedAnswer(piped)
+    source = answer_source(answer_file, audio, voice)
     out = console(stderr=as_json)
     engine = _engine(knowledge)
     with _open_store() as store:
-        critic = _critic(out, interactive)
-        drill = Drill(question, critic, engine, level=level, company=company)
-        names = ", ".join(knowledge.principle(p).name for p in question.principles)
-        out.print(f"\n[bold]{question.text}[/bold]")
-        out.print(f"[dim]{names} · target 2–3 minutes[/dim]")
-        if scripted is not None:
-            result = drill.answer(scripted.answer, scripted.seconds)
-        else:
-            typed = AnswerReader(out).read(TARGET_SECONDS)
-            result = drill.answer(typed.text, typed.seconds, typed.interrupted)
-        _note(result.follow_up_note)
-        if not as_json:
-            from starcoach.cli.critique import render_critique
-
-            render_critique(result.critique)
-        stop = scripted is None and typed.interrupted
-        for index, item in enumerate(result.follow_ups):
-            if stop:
-                break
-            out.print(f"\n[bold cyan]Follow-up:[/bold cyan] [bold]{item.followup.text}[/bold]")
-            out.print(f"[dim]why: {_why(item.followup.reason)}[/dim]")
-            if scripted is not None:
-                if index >= len(scripted.follow_ups):
-                    out.print("[dim](no answer given)[/dim]")
-                    continue
-                text, seconds = scripted.follow_ups[index]
-                done = drill.answer_follow_up(index, text, seconds)
-            else:
-                typed = AnswerReader(out).read(FOLLOW_UP_TARGET)
-                done = drill.answer_follow_up(index, typed.text, typed.seconds, typed.interrupted)
-                stop = typed.interrupted
-            if done.critique is not None:
-                _brief(out, done.critique)
-        result = drill.finish()
-        session_id = store.practice.save_drill(result)
+        critic = _critic(out, source.interactive)
+        outcome = run_drill(
+            out,
+            knowledge,
+            question,
+            critic,
+            engine,
+            source,
+            level=level,
+            company=company,
+            as_json=as_json,
+        )
+        session_id = store.practice.save_drill(outcome.result)
     if as_json:
-        print_json({**result.to_dict(), "session_id": session_id})
+        print_json({**outcome.to_dict(), "session_id": session_id})
     else:
         out.print(f"\n[green]Saved as practice session {session_id}.[/green]")
 
 
-def _answer_file(path: Path) -> ScriptedAnswer:
-    """Plain text, or (for .json/.jsonl) one object like a line of ``mock --answers``."""
+@dataclass
+class AnswerSource:
+    """Where a drill's answers come from: prepared (in order), a recording, the microphone,
+    or the keyboard. ``interactive``: a person is at the terminal, so a failed recording
+    falls back to typing instead of ending the session."""
+
+    scripted: list[ScriptedAnswer] = field(default_factory=list)
+    audio: Path | None = None
+    voice: bool = False
+    interactive: bool = False
+
+    @property
+    def spoken(self) -> bool:
+        return self.voice or self.audio is not None
+
+    def next_scripted(self) -> ScriptedAnswer | None:
+        return self.scripted.pop(0) if self.scripted else None
+
+
+def answer_source(
+    answer_file: Path | None,
+    audio: Path | None = None,
+    voice: bool = False,
+    *,
+    many: bool = False,
+) -> AnswerSource:
+    """Check the answer options together, and read prepared or piped answers up front."""
+    from starcoach.practice.mock import ScriptedAnswer
+
+    if voice and audio is not None:
+        raise InputError(
+            "Choose one: --voice records from the microphone, --audio FILE reads a recording."
+        )
+    if answer_file is not None and (voice or audio is not None):
+        raise InputError("--answer-file gives a written answer; leave out --voice and --audio.")
+    tty = sys.stdin.isatty()
+    if voice and not tty:
+        raise InputError(
+            "--voice records from the microphone and needs a terminal; "
+            "pass a recording with --audio FILE instead."
+        )
+    if answer_file is not None:
+        return AnswerSource(scripted=_answer_file(answer_file, many=many))
+    if audio is not None:
+        if not tty:
+            _check_audio_file(audio)  # fail before the model loads; at a terminal: type instead
+        return AnswerSource(audio=audio.expanduser(), interactive=tty)
+    if voice:
+        return AnswerSource(voice=True, interactive=True)
+    if tty:
+        return AnswerSource(interactive=True)
+    piped = read_text_source("-", "answer")
+    if not piped.strip():
+        raise InputError("The answer on standard input is empty.")
+    return AnswerSource(scripted=[ScriptedAnswer(piped)])
+
+
+def _check_audio_file(path: Path) -> None:
+    path = path.expanduser()
+    if not path.exists():
+        raise InputError(f"Audio file not found: {path}")
+    if not path.is_file():
+        raise InputError(f"Not an audio file: {path} is not a regular file")
+    if path.stat().st_size == 0:
+        raise InputError(f"Cannot read audio from {path}: the file is empty")
+
+
+@dataclass
+class DrillOutcome:
+    """A finished drill and, for a spoken answer, its delivery measures and transcript."""
+
+    result: DrillResult
+    speech: dict[str, Any] | None = None
+    transcript: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.result.to_dict()
+        if self.speech is not None:
+            data["speech"] = self.speech
+            data["transcript"] = self.transcript
+        return data
+
+
+def run_drill(
+    out: Console,
+    knowledge: KnowledgeBase,
+    question: Question,
+    critic: Critic,
+    engine: FollowUpEngine,
+    source: AnswerSource,
+    *,
+    level: str | None = None,
+    company: str | None = None,
+    as_json: bool = False,
+) -> DrillOutcome:
+    """One drill from question to follow-ups (shared by ``drill`` and ``review``)."""
+    from starcoach.practice.drill import TARGET_SECONDS, Drill
+
+    drill = Drill(question, critic, engine, level=level, company=company)
+    names = ", ".join(knowledge.principle(p).name for p in question.principles)
+    out.print(f"\n[bold]{question.text}[/bold]")
+    out.print(f"[dim]{names} · target 2–3 minutes[/dim]")
+    scripted = source.next_scripted()
+    spoken = None
+    stop = False
+    if scripted is not None:
+        result = drill.answer(scripted.answer, scripted.seconds)
+    else:
+        spoken = _spoken_answer(out, source, TARGET_SECONDS) if source.spoken else None
+        if spoken is not None:
+            result = drill.answer(spoken.text, spoken.seconds)
+            result.critique["speech"] = spoken.speech  # saved with the attempt
+        else:
+            typed = AnswerReader(out).read(TARGET_SECONDS)
+            result = drill.answer(typed.text, typed.seconds, typed.interrupted)
+            stop = typed.interrupted
+    _note(result.follow_up_note)
+    if not as_json:
+        from starcoach.cli.critique import render_critique
+
+        if spoken is not None:
+            out.print(f"\n[bold]Transcript:[/bold] {spoken.text}")
+        render_critique(result.critique)
+        if spoken is not None:
+            render_speech(out, spoken.speech)
+    for index, item in enumerate(result.follow_ups):
+        if stop:
+            break
+        out.print(f"\n[bold cyan]Follow-up:[/bold cyan] [bold]{item.followup.text}[/bold]")
+        out.print(f"[dim]why: {_why(item.followup.reason)}[/dim]")
+        if scripted is not None:
+            if index >= len(scripted.follow_ups):
+                out.print("[dim](no answer given)[/dim]")
+                continue
+            text, seconds = scripted.follow_ups[index]
+            done = drill.answer_follow_up(index, text, seconds)
+        elif not source.interactive:
+            out.print("[dim](no answer given)[/dim]")
+            continue
+        else:
+            said = _spoken_answer(out, source, FOLLOW_UP_TARGET) if source.voice else None
+            if said is not None:
+                done = drill.answer_follow_up(index, said.text, said.seconds)
+                if done.critique is not None:
+                    done.critique["speech"] = said.speech
+            else:
+                typed = AnswerReader(out).read(FOLLOW_UP_TARGET)
+                done = drill.answer_follow_up(index, typed.text, typed.seconds, typed.interrupted)
+                stop = typed.interrupted
+        if done.critique is not None:
+            _brief(out, done.critique)
+    result = drill.finish()
+    speech = spoken.speech if spoken else None
+    return DrillOutcome(result, speech, spoken.text if spoken else None)
+
+
+def _answer_file(path: Path, *, many: bool = False) -> list[ScriptedAnswer]:
+    """Plain text (one answer), or .json/.jsonl objects like the lines of ``mock --answers``.
+
+    A drill takes exactly one answer; a review (``many``) takes one per drill, in order.
+    """
     from starcoach.practice.mock import ScriptedAnswer, parse_scripted_answers
 
     text = read_text_source(str(path), "answer")
     if path.suffix.lower() in (".json", ".jsonl"):
         answers = parse_scripted_answers(text, str(path))
-        if len(answers) != 1:
+        if not answers:
+            raise InputError(f"The answer file {path} holds no answer.")
+        if len(answers) != 1 and not many:
             raise InputError(f"{path} holds {len(answers)} answers; a drill takes one.")
-        return answers[0]
+        return answers
     if not text.strip():
         raise InputError(f"The answer file {path} is empty.")
-    return ScriptedAnswer(text)
+    return [ScriptedAnswer(text)]
+
+
+# -- spoken answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spoken:
+    text: str
+    seconds: float
+    speech: dict[str, Any]
+    """Delivery measures (``SpeechMetrics.to_dict()``) and where the audio came from."""
+
+
+def _spoken_answer(out: Console, source: AnswerSource, target: tuple[int, int]) -> Spoken | None:
+    """Record or read the answer, transcribe it, measure it. At a terminal a failure (no
+    microphone, no voice extra, an unreadable file) says why and returns None, so the
+    caller asks for a typed answer; without one it is the command's error."""
+    from starcoach.errors import StarcoachError
+    from starcoach.practice import voice
+
+    recorded: Path | None = None
+    try:
+        if source.voice:
+            recorded = _record(out, target)
+            path = recorded
+        else:
+            assert source.audio is not None
+            path = source.audio
+        if source.interactive:
+            with out.status("Transcribing your answer…"):
+                transcript = voice.transcribe(path)
+        else:
+            transcript = voice.transcribe(path)
+        if not transcript.words:
+            raise InputError(
+                f"No speech recognised in {path} ({transcript.duration:.1f} s of audio). "
+                "Check the microphone and speak in English."
+            )
+    except StarcoachError as exc:
+        if not source.interactive:
+            raise
+        _warn(f"{exc}")
+        out.print("[yellow]Type your answer instead.[/yellow]")
+        source.voice = False  # no second attempt at a broken microphone
+        source.audio = None
+        return None
+    finally:
+        if recorded is not None:
+            _remove_recording(recorded)
+    metrics = voice.speech_metrics(transcript)
+    speech = {
+        **metrics.to_dict(),
+        "source": "microphone" if source.voice else "file",
+        "audio": None if source.voice else str(path),
+    }
+    if source.audio is not None:
+        source.audio = None  # one recording answers the main question; follow-ups are typed
+    return Spoken(transcript.text, round(transcript.duration, 1), speech)
+
+
+def _record(out: Console, target: tuple[int, int]) -> Path:
+    """Record until Enter, Ctrl-C or the time limit; the recording runs in a thread so
+    the terminal stays free to hear Enter."""
+    import select
+    import tempfile
+    import threading
+
+    from starcoach.practice import voice
+
+    voice._sounddevice()  # no PortAudio or no extra: say so before "Recording" is shown
+    stop = threading.Event()
+    box: dict[str, Any] = {}
+    folder = Path(tempfile.mkdtemp(prefix="starcoach-voice-"))
+
+    def work() -> None:
+        try:
+            box["path"] = voice.record(folder=folder, stop=stop)
+        except BaseException as exc:  # handed to the main thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="starcoach-record", daemon=True)
+    out.print(
+        f"[bold red]● Recording[/bold red] — answer out loud, about {target[1] // 60} minutes. "
+        "[dim]Press Enter to stop.[/dim]"
+    )
+    started = time.monotonic()
+    thread.start()
+    try:
+        while thread.is_alive():
+            ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+            if ready:
+                sys.stdin.readline()
+                stop.set()
+    except KeyboardInterrupt:
+        stop.set()
+    thread.join()
+    if "error" in box:
+        _remove_folder(folder)
+        raise box["error"]
+    out.print(f"[dim]Recorded {_mmss(time.monotonic() - started)}.[/dim]")
+    return Path(box["path"])
+
+
+def _remove_recording(path: Path) -> None:
+    """Recordings of private stories are not kept once transcribed."""
+    path.unlink(missing_ok=True)
+    _remove_folder(path.parent)
+
+
+def _remove_folder(folder: Path) -> None:
+    import contextlib
+
+    if folder.name.startswith("starcoach-voice-"):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def render_speech(out: Console, speech: dict[str, Any]) -> None:
+    """Delivery: pace, filler words and long pauses of a spoken answer."""
+    from collections import Counter
+
+    wpm = speech.get("words_per_minute") or 0
+    pace = speech.get("pace")
+    pace_note = f" ({pace})" if pace else ""
+    out.print("\n[bold]Delivery[/bold]")
+    out.print(
+        f"  pace        {wpm:.0f} words per minute{pace_note} [dim]· target about 150 "
+        "(110–180)[/dim]"
+    )
+    fillers = Counter(speech.get("fillers") or [])
+    listed = ", ".join(f"{word} ×{n}" for word, n in fillers.most_common(5))
+    out.print(
+        f"  fillers     {speech.get('filler_words_per_minute', 0):.1f} filler words per minute"
+        + (f" [dim]({listed})[/dim]" if listed else "")
+    )
+    pauses = speech.get("pauses") or []
+    if pauses:
+        shown = "; ".join(f"{p['seconds']:.1f} s after “{p['after']}”" for p in pauses[:4]) + (
+            " …" if len(pauses) > 4 else ""
+        )
+        out.print(
+            f"  pauses      {len(pauses)} long pause(s) of {speech.get('long_pause_seconds', 2)}"
+            f" s or more: {shown}"
+        )
+    else:
+        out.print("  pauses      no long pauses")
+    out.print("[dim]  Whisper drops most “um”/“uh”, so the filler count is a lower bound.[/dim]")
 
 
 # -- mock -------------------------------------------------------------------------------
@@ -282,13 +575,12 @@ def render_mock_report(out: Console, report: MockReport) -> None:
     table.add_column("follow-ups", justify="right")
     table.add_column("findings")
     for a in report.answers:
-        scores = [str(f["score"]) if f["score"] is not None else "–" for f in a.follow_ups]
         table.add_row(
             str(a.index),
             a.principle_name,
             str(a.score),
             ("[red]" if a.over_budget else "") + format_seconds(a.seconds),
-            " ".join(scores) or "–",
+            str(len(a.follow_ups)) if a.follow_ups else "–",
             ", ".join(a.findings[:4]) + (" …" if len(a.findings) > 4 else ""),
         )
     out.print(table)

@@ -6,17 +6,27 @@ exactly what was saved, on either backend. The file is written to a temporary fi
 the same folder, synced, then renamed over the target: a crash leaves either the old
 file or the new one, never half of one. ``.gz`` names are gzip-compressed.
 
-Document shape (``format_version`` 1)::
+Document shape (``format_version`` 2)::
 
-    {"format": "starcoach-backup", "format_version": 1, "exported_at": ISO-8601,
+    {"format": "starcoach-backup", "format_version": 2, "exported_at": ISO-8601,
      "source": {"backend", "schema_revision"},
      "stories": [{"id", "version", "created_at", "updated_at", "deleted_at",
                   "story": RECORD, "versions": [{"version", "saved_at", "story": RECORD}],
-                  "vectors": [{"model_hash", "rows", "dimensions", "dtype", "base64"}]}]}
+                  "vectors": [{"model_hash", "rows", "dimensions", "dtype", "base64"}]}],
+     "practice": {"sessions": [{"id", "kind", "company", "level", "started_at",
+                                "ended_at", "report", "attempts": [ATTEMPT]}],
+                  "review_cards": [{"question_key", "question_id", "question",
+                                    "principle", "card", "due", "last_score", "reviews",
+                                    "created_at", "updated_at"}]}}
 
 where RECORD is ``{"title", "question", "sections": {situation, task, action, result,
 reflection}, "principles", "suggested_principles", "company", "role", "started",
-"ended", "tags", "notes", "critique"}``.
+"ended", "tags", "notes", "critique"}``, ATTEMPT is ``{"id", "question", "question_id",
+"principles", "answer", "seconds", "score", "critique", "follow_up_of", "created_at"}``
+and ``card`` is an FSRS card as ``fsrs.Card.to_dict()`` writes it.
+
+Format 1 (before practice history existed) has no ``practice`` key; it is still read,
+and restoring it replaces the stories and leaves the practice history as it is.
 """
 
 from __future__ import annotations
@@ -41,13 +51,19 @@ if TYPE_CHECKING:
     from starcoach.storage.store import StoryStore
 
 FORMAT = "starcoach-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Written now; 1 (stories only) is still read."""
+KINDS = ("drill", "mock")
 VECTOR_DTYPE_NAME = "float32-le"
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
 def new_document(
-    stories: list[dict[str, Any]], *, backend: str, schema_revision: str
+    stories: list[dict[str, Any]],
+    *,
+    backend: str,
+    schema_revision: str,
+    practice: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -55,6 +71,7 @@ def new_document(
         "exported_at": datetime.now(UTC).isoformat(),
         "source": {"backend": backend, "schema_revision": schema_revision},
         "stories": stories,
+        "practice": practice or {"sessions": [], "review_cards": []},
     }
 
 
@@ -179,7 +196,106 @@ def validate_document(document: Any) -> dict[str, Any]:
         if entry["id"] in seen:
             raise InputError(f"{where}: story id {entry['id']} appears twice.")
         seen.add(entry["id"])
+    if version >= 2:
+        _check_practice(document.get("practice"))
     return dict(document)
+
+
+def _check_practice(practice: Any) -> None:
+    """Sessions with their attempts, and review cards: the shape ``import_all`` needs."""
+    if not isinstance(practice, Mapping):
+        raise InputError("it has no practice section (format 2 needs one).")
+    sessions = practice.get("sessions")
+    cards = practice.get("review_cards")
+    if not isinstance(sessions, list) or not isinstance(cards, list):
+        raise InputError("practice.sessions and practice.review_cards must be lists.")
+    session_ids: set[int] = set()
+    attempt_ids: set[int] = set()
+    for index, session in enumerate(sessions):
+        where = f"practice.sessions[{index}]"
+        if not isinstance(session, Mapping):
+            raise InputError(f"{where} is not an object.")
+        session_id = _int(session, "id", where)
+        if session_id in session_ids or session_id >= 2**31:
+            raise InputError(f"{where}.id {session_id} is repeated or too large.")
+        session_ids.add(session_id)
+        if session.get("kind") not in KINDS:
+            raise InputError(f"{where}.kind must be 'drill' or 'mock'.")
+        _time(session.get("started_at"), f"{where}.started_at")
+        if session.get("ended_at") is not None:
+            _time(session["ended_at"], f"{where}.ended_at")
+        for name in ("company", "level"):
+            if not isinstance(session.get(name), str | None):
+                raise InputError(f"{where}.{name} must be text or null.")
+        if not isinstance(session.get("report"), Mapping | None):
+            raise InputError(f"{where}.report must be an object or null.")
+        attempts = session.get("attempts")
+        if not isinstance(attempts, list):
+            raise InputError(f"{where}.attempts must be a list.")
+        in_session: set[int] = set()
+        for number, attempt in enumerate(attempts):
+            _check_attempt(attempt, f"{where}.attempts[{number}]", in_session, attempt_ids)
+    keys: set[str] = set()
+    for index, card in enumerate(cards):
+        where = f"practice.review_cards[{index}]"
+        if not isinstance(card, Mapping):
+            raise InputError(f"{where} is not an object.")
+        key = card.get("question_key")
+        if not isinstance(key, str) or not key or len(key) > 80 or key in keys:
+            raise InputError(f"{where}.question_key is missing, too long or repeated.")
+        keys.add(key)
+        for name in ("question", "principle"):
+            if not isinstance(card.get(name), str) or not card[name]:
+                raise InputError(f"{where}.{name} must be non-empty text.")
+        if not isinstance(card.get("question_id"), str | None):
+            raise InputError(f"{where}.question_id must be text or null.")
+        for name in ("due", "created_at", "updated_at"):
+            _time(card.get(name), f"{where}.{name}")
+        _score(card.get("last_score"), f"{where}.last_score")
+        reviews = card.get("reviews")
+        if not isinstance(reviews, int) or isinstance(reviews, bool) or reviews < 0:
+            raise InputError(f"{where}.reviews must be a whole number.")
+        from starcoach.practice.review import check_card_data
+
+        try:
+            check_card_data(card.get("card"))
+        except InputError as exc:
+            raise InputError(f"{where}.card: {exc}") from None
+
+
+def _check_attempt(attempt: Any, where: str, in_session: set[int], every: set[int]) -> None:
+    if not isinstance(attempt, Mapping):
+        raise InputError(f"{where} is not an object.")
+    attempt_id = _int(attempt, "id", where)
+    if attempt_id in every or attempt_id >= 2**31:
+        raise InputError(f"{where}.id {attempt_id} is repeated or too large.")
+    parent = attempt.get("follow_up_of")
+    if parent is not None and parent not in in_session:
+        raise InputError(f"{where}.follow_up_of must name an earlier attempt of its session.")
+    every.add(attempt_id)
+    in_session.add(attempt_id)
+    for name in ("question", "answer"):
+        if not isinstance(attempt.get(name), str):
+            raise InputError(f"{where}.{name} must be text.")
+    if not isinstance(attempt.get("question_id"), str | None):
+        raise InputError(f"{where}.question_id must be text or null.")
+    principles = attempt.get("principles")
+    if not isinstance(principles, list) or not all(isinstance(p, str) for p in principles):
+        raise InputError(f"{where}.principles must be a list of text.")
+    seconds = attempt.get("seconds")
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
+    ):
+        raise InputError(f"{where}.seconds must be a number of at least 0, or null.")
+    _score(attempt.get("score"), f"{where}.score")
+    if not isinstance(attempt.get("critique"), Mapping | None):
+        raise InputError(f"{where}.critique must be an object or null.")
+    _time(attempt.get("created_at"), f"{where}.created_at")
+
+
+def _score(value: Any, where: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InputError(f"{where} must be a whole number or null.")
 
 
 def _check_entry(entry: Any, where: str) -> None:

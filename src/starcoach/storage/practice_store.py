@@ -3,7 +3,9 @@
 Reached as ``store.practice`` on an open :class:`~starcoach.storage.store.StoryStore`, so
 it shares its connection pool, its migrations and its error messages. A session and all
 its attempts are saved in one transaction: a crash never leaves half an interview.
-History, progress charts and the review schedule read :meth:`PracticeStore.attempts`.
+History, progress charts and the review schedule read :meth:`PracticeStore.attempts`;
+saving a session also reviews the FSRS card of every question answered in it
+(:mod:`.review_store`), in the same transaction.
 """
 
 from __future__ import annotations
@@ -144,6 +146,9 @@ class PracticeStore:
             )
             for attempt in record.attempts:
                 _insert_attempt(conn, session_id, attempt, None)
+            from starcoach.storage.review_store import apply_attempts
+
+            apply_attempts(conn, record.attempts)  # the review cards change with the history
         return session_id
 
     def save_drill(self, result: DrillResult) -> int:

@@ -16,6 +16,9 @@ Why this shape:
 * ``practice_sessions`` holds one row per drill or mock interview (the mock's report as
   JSON); ``attempts`` one row per answer given in it, follow-up answers pointing at the
   answer they followed. History, progress charts and the review schedule read these.
+* ``review_cards`` holds the spaced-repetition state of every practised question: one
+  FSRS card (JSON) per question, keyed by its bank id (or a hash of its text), with its
+  due time as an indexed column so "what is due" is one query.
 """
 
 from __future__ import annotations
@@ -187,4 +190,23 @@ attempts = Table(
     Index("ix_attempts_session_id", "session_id"),
     Index("ix_attempts_created_at", "created_at"),
     Index("ix_attempts_follow_up_of", "follow_up_of"),
+)
+
+review_cards = Table(
+    "review_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question_key", String(80), nullable=False),
+    Column("question_id", String(64)),
+    Column("question", Text, nullable=False),
+    Column("principle", String(64), nullable=False),
+    Column("card", json_type(), nullable=False),
+    Column("due", UTCDateTime, nullable=False),
+    Column("last_score", Integer),
+    Column("reviews", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("question_key"),
+    Index("ix_review_cards_due", "due"),
+    Index("ix_review_cards_principle", "principle"),
 )

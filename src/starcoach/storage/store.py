@@ -33,16 +33,25 @@ from starcoach.storage.engine import (
 )
 from starcoach.storage.migrate import HEAD_REVISION, upgrade
 from starcoach.storage.records import (
+    clean_text,
     record_columns,
     record_from_columns,
     story_from_record,
     story_record,
 )
-from starcoach.storage.schema import stories, story_vectors, story_versions
+from starcoach.storage.schema import (
+    attempts,
+    practice_sessions,
+    review_cards,
+    stories,
+    story_vectors,
+    story_versions,
+)
 from starcoach.stories.model import Story
 
 if TYPE_CHECKING:
     from starcoach.storage.practice_store import PracticeStore
+    from starcoach.storage.review_store import ReviewStore
 
 VECTOR_DTYPE = np.dtype("<f4")
 """How vectors are stored: little-endian float32, the same bytes on every machine."""
@@ -138,6 +147,13 @@ class StoryStore:
         from starcoach.storage.practice_store import PracticeStore
 
         return PracticeStore(self)
+
+    @property
+    def reviews(self) -> ReviewStore:
+        """The review schedule's cards (written when practice is saved)."""
+        from starcoach.storage.review_store import ReviewStore
+
+        return ReviewStore(self)
 
     def close(self) -> None:
         if not self._closed:
@@ -344,6 +360,7 @@ class StoryStore:
             vecs = conn.execute(
                 select(story_vectors).order_by(story_vectors.c.story_id, story_vectors.c.model_hash)
             ).all()
+            practice = _export_practice(conn)
         versions_of: dict[int, list[dict[str, Any]]] = {}
         for old in olds:
             versions_of.setdefault(old.story_id, []).append(
@@ -375,13 +392,14 @@ class StoryStore:
             for row in rows
         ]
         return backup_format.new_document(
-            entries, backend=self.backend, schema_revision=HEAD_REVISION
+            entries, backend=self.backend, schema_revision=HEAD_REVISION, practice=practice
         )
 
     def import_all(self, document: Mapping[str, Any]) -> None:
         """Replace everything with a backup document, in one transaction (restore-backup).
 
-        The document is validated first; if anything fails, nothing changes.
+        The document is validated first; if anything fails, nothing changes. A format-1
+        document (stories only) replaces the stories and keeps the practice history.
         """
         document = backup_format.validate_document(document)
         story_rows: list[dict[str, Any]] = []
@@ -433,8 +451,11 @@ class StoryStore:
                         else now,
                     }
                 )
+        practice = _practice_rows(document.get("practice")) if "practice" in document else None
         with self._transaction(write=True) as conn:
             _replace_everything(conn, story_rows, version_rows, vector_rows)
+            if practice is not None:
+                _replace_practice(conn, *practice)
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -475,6 +496,141 @@ def _replace_everything(
     if conn.dialect.name == "postgresql":
         # Explicit ids do not move the id sequence; the next add must not collide.
         for table in ("stories", "story_versions"):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
+                )
+            )
+
+
+def _export_practice(conn: Connection) -> dict[str, Any]:
+    """Practice sessions with their attempts, and the review cards, as backup JSON."""
+    sessions = conn.execute(select(practice_sessions).order_by(practice_sessions.c.id)).all()
+    attempt_rows = conn.execute(select(attempts).order_by(attempts.c.id)).all()
+    cards = conn.execute(select(review_cards).order_by(review_cards.c.id)).all()
+    attempts_of: dict[int, list[dict[str, Any]]] = {}
+    for row in attempt_rows:
+        attempts_of.setdefault(row.session_id, []).append(
+            {
+                "id": row.id,
+                "question": row.question,
+                "question_id": row.question_id,
+                "principles": list(row.principles or ()),
+                "answer": row.answer,
+                "seconds": row.seconds,
+                "score": row.score,
+                "critique": row.critique,
+                "follow_up_of": row.follow_up_of,
+                "created_at": _iso(row.created_at),
+            }
+        )
+    return {
+        "sessions": [
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "company": row.company,
+                "level": row.level,
+                "started_at": _iso(row.started_at),
+                "ended_at": _iso(row.ended_at) if row.ended_at is not None else None,
+                "report": row.report,
+                "attempts": attempts_of.get(row.id, []),
+            }
+            for row in sessions
+        ],
+        "review_cards": [
+            {
+                "question_key": row.question_key,
+                "question_id": row.question_id,
+                "question": row.question,
+                "principle": row.principle,
+                "card": row.card,
+                "due": _iso(row.due),
+                "last_score": row.last_score,
+                "reviews": row.reviews,
+                "created_at": _iso(row.created_at),
+                "updated_at": _iso(row.updated_at),
+            }
+            for row in cards
+        ],
+    }
+
+
+PracticeRows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _practice_rows(practice: Mapping[str, Any]) -> PracticeRows:
+    """The rows of a (validated) backup's practice section."""
+    from starcoach.practice.review import check_card_data
+
+    parse = backup_format.parse_time
+    session_rows: list[dict[str, Any]] = []
+    attempt_rows: list[dict[str, Any]] = []
+    for session in practice["sessions"]:
+        session_rows.append(
+            {
+                "id": session["id"],
+                "kind": session["kind"],
+                "company": session.get("company"),
+                "level": session.get("level"),
+                "started_at": parse(session["started_at"]),
+                "ended_at": parse(session["ended_at"]) if session.get("ended_at") else None,
+                "report": session.get("report"),
+            }
+        )
+        for attempt in session["attempts"]:
+            attempt_rows.append(
+                {
+                    "id": attempt["id"],
+                    "session_id": session["id"],
+                    "question": clean_text(attempt["question"]),
+                    "question_id": attempt.get("question_id"),
+                    "principles": list(attempt["principles"]),
+                    "answer": clean_text(attempt["answer"]),
+                    "seconds": attempt.get("seconds"),
+                    "score": attempt.get("score"),
+                    "critique": attempt.get("critique"),
+                    "follow_up_of": attempt.get("follow_up_of"),
+                    "created_at": parse(attempt["created_at"]),
+                }
+            )
+    attempt_rows.sort(key=lambda row: row["id"])  # a follow-up after the answer it follows
+    card_rows = [
+        {
+            "question_key": card["question_key"],
+            "question_id": card.get("question_id"),
+            "question": clean_text(card["question"]),
+            "principle": card["principle"],
+            "card": check_card_data(card["card"]),
+            "due": parse(card["due"]),
+            "last_score": card.get("last_score"),
+            "reviews": card["reviews"],
+            "created_at": parse(card["created_at"]),
+            "updated_at": parse(card["updated_at"]),
+        }
+        for card in practice["review_cards"]
+    ]
+    return session_rows, attempt_rows, card_rows
+
+
+def _replace_practice(
+    conn: Connection,
+    session_rows: list[dict[str, Any]],
+    attempt_rows: list[dict[str, Any]],
+    card_rows: list[dict[str, Any]],
+) -> None:
+    conn.execute(delete(review_cards))
+    conn.execute(delete(attempts))
+    conn.execute(delete(practice_sessions))
+    if session_rows:
+        conn.execute(insert(practice_sessions), session_rows)
+    if attempt_rows:  # in id order: each follow-up's parent is inserted before it
+        conn.execute(insert(attempts), attempt_rows)
+    if card_rows:
+        conn.execute(insert(review_cards), card_rows)
+    if conn.dialect.name == "postgresql":
+        for table in ("practice_sessions", "attempts", "review_cards"):
             conn.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
