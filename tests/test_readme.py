@@ -40,6 +40,9 @@ def test_readme_has_examples_for_every_command():
         "drill",
         "mock",
         "backup",
+        "history",
+        "progress",
+        "review",
     }
     text = " ".join(_examples()) + README.read_text(encoding="utf-8")
     assert all(f"starcoach {c}" in text for c in commands)
