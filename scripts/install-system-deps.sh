@@ -2,7 +2,9 @@
 # Install the system packages the test suite needs, when they are missing:
 #   - PostgreSQL: the storage tests start a throwaway cluster with its initdb/pg_ctl
 #     (tests/storage/conftest.py); skipped when STARCOACH_SKIP_POSTGRES=1;
-#   - espeak-ng: the voice tests (tests/test_voice.py) make their speech with it.
+#   - espeak-ng: the voice tests (tests/test_voice.py) make their speech with it;
+#   - chromium: the web app's browser tests (tests/web/test_browser.py) drive Debian's
+#     /usr/bin/chromium through Playwright (never `playwright install`).
 # Does nothing for a package that is already installed.
 set -eu
 
@@ -47,4 +49,8 @@ if ! have_postgres; then
     else
         apt_install postgresql "the storage tests"
     fi
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium "the web app's browser tests"
 fi

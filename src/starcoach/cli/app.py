@@ -15,7 +15,17 @@ from typing import Annotated
 import typer
 
 from starcoach import __version__
-from starcoach.cli import bank, classify, critique, evaluate, knowledge, practice, stories, tour
+from starcoach.cli import (
+    bank,
+    classify,
+    critique,
+    evaluate,
+    knowledge,
+    practice,
+    serve,
+    stories,
+    tour,
+)
 from starcoach.cli import review as review_cli
 from starcoach.errors import StarcoachError
 from starcoach.paths import DB_URL_ENV, HOME_ENV
@@ -79,6 +89,7 @@ app.command("mock")(practice.mock_command)
 app.command("history")(review_cli.history_command)
 app.command("progress")(review_cli.progress_command)
 app.command("review")(review_cli.review_command)
+app.command("serve")(serve.serve_command)
 app.command("backup")(bank.backup_command)
 app.command("restore-backup")(bank.restore_backup_command)
 app.add_typer(evaluate.eval_app, name="eval")
