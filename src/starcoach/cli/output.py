@@ -51,3 +51,20 @@ def read_text_source(source: str, what: str = "input") -> str:
 def bar(score: float, width: int = 20) -> str:
     filled = round(max(0.0, min(1.0, score)) * width)
     return "█" * filled + "░" * (width - filled)
+
+
+def report_path(given: Path | None, default_name: str, what: str) -> Path:
+    """Where to write a report file: ``given`` (a file, or a folder to put it in) or
+    HOME/reports/; the folder is created now so a bad path fails before any work."""
+    from starcoach.paths import home_dir
+
+    path = home_dir() / "reports" if given is None else given.expanduser()
+    if given is None or path.is_dir():
+        path = path / default_name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"Cannot create the folder {path.parent} for the {what}: {exc}") from None
+    if not path.parent.is_dir():
+        raise InputError(f"Cannot write the {what} into {path.parent}: it is not a folder.")
+    return path

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from starcoach.cli.output import console, print_json, read_text_source
+from starcoach.cli.output import console, print_json, read_text_source, report_path
 from starcoach.errors import InputError
 
 if TYPE_CHECKING:
@@ -598,24 +598,9 @@ def render_mock_report(out: Console, report: MockReport) -> None:
 
 
 def _report_path(given: Path | None) -> Path:
-    """The HTML report's path; its folder is created now so a bad path fails up front."""
-    from starcoach.paths import home_dir
-
+    """The HTML report's path (HOME/reports/mock-STAMP.html unless given)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    name = f"mock-{stamp}.html"
-    if given is None:
-        path = home_dir() / "reports" / name
-    else:
-        path = given.expanduser()
-        if path.is_dir():
-            path = path / name
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"Cannot create the folder {path.parent} for the report: {exc}") from None
-    if not path.parent.is_dir():
-        raise InputError(f"Cannot write the report into {path.parent}: it is not a folder.")
-    return path
+    return report_path(given, f"mock-{stamp}.html", "report")
 
 
 def _write_report(path: Path, html: str) -> None:

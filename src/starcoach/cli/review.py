@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from starcoach.cli.output import console, print_json
+from starcoach.cli.output import console, print_json, report_path
 from starcoach.cli.practice import AnswerFileOption, JsonOption, LevelOption, PrincipleOption
 from starcoach.errors import InputError
 
@@ -210,21 +210,10 @@ def _change(trend: Trend) -> str:
 
 
 def _png_path(given: Path | None) -> Path:
-    """The chart's path; its folder is created now so a bad path fails before any work."""
-    from starcoach.paths import home_dir
-
-    path = home_dir() / "reports" / "progress.png" if given is None else given.expanduser()
-    if path.is_dir():
-        path = path / "progress.png"
-    if path.suffix.lower() != ".png":
-        raise InputError(f"The chart is a PNG image; give --output a .png name, not {path.name}.")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"Cannot create the folder {path.parent} for the chart: {exc}") from None
-    if not path.parent.is_dir():
-        raise InputError(f"Cannot write the chart into {path.parent}: it is not a folder.")
-    return path
+    """The chart's path (HOME/reports/progress.png unless given); it must be a .png."""
+    if given is not None and not given.is_dir() and given.suffix.lower() != ".png":
+        raise InputError(f"The chart is a PNG image; give --output a .png name, not {given.name}.")
+    return report_path(given, "progress.png", "chart")
 
 
 def _write_png(path: Path, data: bytes) -> Path:

@@ -95,7 +95,7 @@ def add_command(
         saved = [bank.add(story) for story in stories]
     if as_json:
         for story in saved:
-            print_json(_story_json(story))
+            print_json(story.to_dict(with_critique=True))
         return
     for story in saved:
         console().print(f"[green]Saved story {story.id}[/green]: {story.title}")
@@ -111,7 +111,7 @@ def list_command(
     with open_bank() as bank:
         stories = bank.store.list(deleted=trash)
     if as_json:
-        print_json({"stories": [_story_json(s, critique=False) for s in stories]})
+        print_json({"stories": [s.to_dict() for s in stories]})
         return
     out = console()
     if not stories:
@@ -148,7 +148,7 @@ def show_command(story_id: StoryId, as_json: JsonOption = False) -> None:
     with open_bank() as bank:
         story = bank.store.get(story_id, include_deleted=True)
     if as_json:
-        print_json(_story_json(story))
+        print_json(story.to_dict(with_critique=True))
         return
     _render_story(story)
 
@@ -203,7 +203,7 @@ def edit_command(
             return
         saved = bank.edit(updated)
     if as_json:
-        print_json(_story_json(saved))
+        print_json(saved.to_dict(with_critique=True))
         return
     console().print(f"[green]Saved story {saved.id}[/green] as version {saved.version}.")
     _render_story(saved)
@@ -229,7 +229,7 @@ def restore_command(story_id: StoryId, as_json: JsonOption = False) -> None:
     with open_bank() as bank:
         story = bank.restore(story_id)
     if as_json:
-        print_json(_story_json(story, critique=False))
+        print_json(story.to_dict())
         return
     console().print(f"Restored story {story.id}: {story.title}")
 
@@ -247,7 +247,7 @@ def history_command(story_id: StoryId, as_json: JsonOption = False) -> None:
                     {
                         "version": v.version,
                         "saved_at": v.saved_at.isoformat(),
-                        "story": _story_json(v.story, critique=False),
+                        "story": v.story.to_dict(),
                     }
                     for v in versions
                 ],
@@ -269,13 +269,6 @@ def history_command(story_id: StoryId, as_json: JsonOption = False) -> None:
 
 
 # -- helpers shared with the import and export commands --------------------------------
-def _story_json(story: Story, *, critique: bool = True) -> dict[str, object]:
-    data = story.to_dict()
-    if critique:
-        data["critique"] = dict(story.critique) if story.critique else None
-    return data
-
-
 def _render_story(story: Story) -> None:
     from starcoach.cli.critique import render_critique
 

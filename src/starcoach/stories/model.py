@@ -85,8 +85,11 @@ class Story:
     def with_changes(self, **changes: Any) -> Story:
         return replace(self, **changes)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON of the story; `sections` always carries the four STAR keys (DESIGN §5)."""
+    def to_dict(self, *, with_critique: bool = False) -> dict[str, Any]:
+        """JSON of the story; `sections` always carries the four STAR keys (DESIGN §5).
+
+        ``with_critique`` adds the stored critique, as `story show --json` and the web API
+        give it."""
         sections = {name: self.section(name) for name in STAR_SECTIONS}
         if self.section("reflection"):
             sections["reflection"] = self.section("reflection")
@@ -106,7 +109,7 @@ class Story:
             "notes": self.notes,
             "version": self.version,
             "score": self.score,
-        }
+        } | ({"critique": dict(self.critique) if self.critique else None} if with_critique else {})
 
 
 def _normalise(text: str) -> str:

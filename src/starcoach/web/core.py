@@ -172,11 +172,8 @@ class WebCore:
 
 
 def story_json(story: Story, *, critique: bool = True) -> dict[str, object]:
-    """The JSON of ``starcoach story show --json`` (cli.stories._story_json, kept in step)."""
-    data = story.to_dict()
-    if critique:
-        data["critique"] = dict(story.critique) if story.critique else None
-    return data
+    """The JSON of ``starcoach story show --json``."""
+    return story.to_dict(with_critique=critique)
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
