@@ -7,7 +7,7 @@ Each parses its arguments, calls the core (:mod:`starcoach.stories.bank`,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -150,10 +150,6 @@ def coverage_command(
     if as_json:
         print_json(data)
         return
-    _render_coverage(data)
-
-
-def _render_coverage(data: dict[str, Any]) -> None:
     from starcoach.cli.coverage_view import render_coverage
 
     render_coverage(data)

@@ -240,10 +240,7 @@ def _check_practice(practice: Any) -> None:
         where = f"practice.review_cards[{index}]"
         if not isinstance(card, Mapping):
             raise InputError(f"{where} is not an object.")
-        key = card.get("question_key")
-        if not isinstance(key, str) or not key or len(key) > 80 or key in keys:
-            raise InputError(f"{where}.question_key is missing, too long or repeated.")
-        keys.add(key)
+        _unique_text(card, "question_key", 80, keys, where)
         for name in ("question", "principle"):
             if not isinstance(card.get(name), str) or not card[name]:
                 raise InputError(f"{where}.{name} must be non-empty text.")
@@ -335,10 +332,7 @@ def _check_entry(entry: Any, where: str) -> None:
         vec_where = f"{where}.vectors[{index}]"
         if not isinstance(vec, Mapping):
             raise InputError(f"{vec_where} is not an object.")
-        model = vec.get("model_hash")
-        if not isinstance(model, str) or not model or len(model) > 128 or model in models:
-            raise InputError(f"{vec_where}.model_hash is missing, too long or repeated.")
-        models.add(model)
+        _unique_text(vec, "model_hash", 128, models, vec_where)
         decode_vectors(vec, vec_where)
 
 
@@ -367,6 +361,16 @@ def _check_record(record: Any, where: str) -> None:
             raise InputError(f"{where}.{name} must be a list of text.")
     if not isinstance(record.get("critique"), Mapping | None):
         raise InputError(f"{where}.critique must be an object or null.")
+
+
+def _unique_text(
+    mapping: Mapping[str, Any], name: str, limit: int, seen: set[str], where: str
+) -> None:
+    """A non-empty key of at most ``limit`` characters, not seen before in this list."""
+    value = mapping.get(name)
+    if not isinstance(value, str) or not value or len(value) > limit or value in seen:
+        raise InputError(f"{where}.{name} is missing, too long or repeated.")
+    seen.add(value)
 
 
 def _int(mapping: Mapping[str, Any], name: str, where: str) -> int:
