@@ -21,7 +21,8 @@ def fill(store: StoryStore) -> dict[str, int]:
     a = store.update(a.with_changes(notes="second"))
     store.update(a.with_changes(sections={"action": "Rewritten action."}))
     b = store.add(make_story(2, critique=None, tags=()), StoredVectors("model-b", np.ones((1, 4))))
-    store.save_vectors(b.id, StoredVectors("model-a", np.full((2, 4), -1.5)))
+    question = np.array([1.0, 0.0, -2.0, 0.5])
+    store.save_vectors(b.id, StoredVectors("model-a", np.full((2, 4), -1.5), question))
     c = store.add(make_story(3, title="Trashed story"))
     store.delete(c.id)
     return {"a": a.id, "b": b.id, "c": c.id}
@@ -37,7 +38,10 @@ def snapshot(store: StoryStore) -> dict:
             for s in store.list() + store.list(deleted=True)
         },
         "vectors": {
-            model: {k: v.vectors.tolist() for k, v in store.vectors(model).items()}
+            model: {
+                k: (v.vectors.tolist(), None if v.question is None else v.question.tolist())
+                for k, v in store.vectors(model).items()
+            }
             for model in ("model-a", "model-b")
         },
     }
@@ -187,6 +191,7 @@ def test_read_backup_damaged_entries(store: StoryStore, tmp_path: Path) -> None:
     good = store.export_all()
     damages = {
         "vector bytes": lambda d: d["stories"][1]["vectors"][0].update(base64="AAAA"),
+        "question vector": lambda d: d["stories"][1]["vectors"][1].update(question_base64="AAAA"),
         "timestamp": lambda d: d["stories"][0].update(created_at="yesterday"),
         "title": lambda d: d["stories"][1]["story"].update(title=""),
         "duplicate id": lambda d: d["stories"].append(d["stories"][0]),

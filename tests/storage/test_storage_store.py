@@ -197,11 +197,30 @@ def test_vectors_round_trip(store: StoryStore) -> None:
     assert b.id in store.vectors("model-a")
 
 
+def test_question_vector_round_trip(store: StoryStore) -> None:
+    sentences = np.ones((2, 4), dtype=np.float32)
+    question = np.array([0.5, -1.0, 0.25, 2.0])
+    with_question = store.add(make_story(1), StoredVectors("m", sentences, question))
+    without = store.add(make_story(2), StoredVectors("m", sentences))
+    loaded = store.vectors("m")
+    assert loaded[with_question.id].question is not None
+    np.testing.assert_array_equal(loaded[with_question.id].question, question.astype(np.float32))
+    assert loaded[without.id].question is None
+    # Saving vectors again (the bank back-fills a question) replaces the row, not adds one.
+    store.save_vectors(without.id, StoredVectors("m", sentences, np.zeros(4)))
+    np.testing.assert_array_equal(store.vectors("m")[without.id].question, np.zeros(4))
+    assert len(store.vectors("m")) == 2
+
+
 def test_vectors_must_be_a_matrix() -> None:
     with pytest.raises(InputError, match="2-D"):
         StoredVectors("m", np.ones(384))
     with pytest.raises(InputError, match="model"):
         StoredVectors("", np.ones((1, 3)))
+    with pytest.raises(InputError, match="as wide as"):
+        StoredVectors("m", np.ones((1, 3)), np.ones(4))
+    with pytest.raises(InputError, match="as wide as"):
+        StoredVectors("m", np.ones((1, 3)), np.ones((1, 3)))
 
 
 def test_failed_update_rolls_back(store: StoryStore, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,6 +62,7 @@ from starcoach.stories.model import Story
 
 if TYPE_CHECKING:
     from starcoach.matching.understanding import QuestionUnderstanding
+    from starcoach.nlp.embedding import Embedder
 
 COMPONENTS: tuple[str, ...] = (
     "sentence",
@@ -565,22 +566,40 @@ class StoryIndex:
 def _written_for(
     items: Sequence[IndexedStory], story_vectors: np.ndarray, understanding: QuestionUnderstanding
 ) -> np.ndarray:
-    """The probe vector of each story's ``question`` — given, or embedded here in one batch —
-    and the story vector for a story without a (readable) question."""
+    """The probe vector of each story's ``question`` — stored, or embedded here in one
+    batch — and the story vector for a story without a (readable) question."""
     out = story_vectors.copy()
-    missing: list[tuple[int, str]] = []
+    missing = [n for n, item in enumerate(items) if item.question_vector is None]
+    encoded = written_for_vectors(
+        [items[n].story.question for n in missing], understanding.embedder
+    )
     for number, item in enumerate(items):
         if item.question_vector is not None:
             out[number] = np.asarray(item.question_vector, dtype=np.float32)
-        elif item.story.question and item.story.question.strip():
+    for number, vector in zip(missing, encoded, strict=True):
+        if vector is not None:
+            out[number] = vector
+    return out
+
+
+def written_for_vectors(
+    questions: Sequence[str | None], embedder: Embedder
+) -> list[np.ndarray | None]:
+    """The vectors matching compares new questions with: the probe of each story's own
+    question, in one model call; None where there is no question or it is unreadable.
+    The bank stores them with the story so building the index embeds nothing."""
+    probes: dict[int, str] = {}
+    for number, question in enumerate(questions):
+        if question and question.strip():
             try:
-                missing.append((number, question_probe(clean_question(item.story.question))))
+                probes[number] = question_probe(clean_question(question))
             except InputError:
                 continue
-    if missing:
-        encoded = understanding.embedder.encode([text for _, text in missing])
-        for (number, _), vector in zip(missing, encoded, strict=True):
-            out[number] = vector
+    out: list[np.ndarray | None] = [None] * len(questions)
+    if probes:
+        encoded = embedder.encode(list(probes.values()))
+        for number, vector in zip(probes, encoded, strict=True):
+            out[number] = np.asarray(vector, dtype=np.float32)
     return out
 
 

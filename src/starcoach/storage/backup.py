@@ -12,7 +12,8 @@ Document shape (``format_version`` 2)::
      "source": {"backend", "schema_revision"},
      "stories": [{"id", "version", "created_at", "updated_at", "deleted_at",
                   "story": RECORD, "versions": [{"version", "saved_at", "story": RECORD}],
-                  "vectors": [{"model_hash", "rows", "dimensions", "dtype", "base64"}]}],
+                  "vectors": [{"model_hash", "rows", "dimensions", "dtype", "base64",
+                               "question_base64"?}]}],
      "practice": {"sessions": [{"id", "kind", "company", "level", "started_at",
                                 "ended_at", "report", "attempts": [ATTEMPT]}],
                   "review_cards": [{"question_key", "question_id", "question",
@@ -23,7 +24,9 @@ where RECORD is ``{"title", "question", "sections": {situation, task, action, re
 reflection}, "principles", "suggested_principles", "company", "role", "started",
 "ended", "tags", "notes", "critique"}``, ATTEMPT is ``{"id", "question", "question_id",
 "principles", "answer", "seconds", "score", "critique", "follow_up_of", "created_at"}``
-and ``card`` is an FSRS card as ``fsrs.Card.to_dict()`` writes it.
+and ``card`` is an FSRS card as ``fsrs.Card.to_dict()`` writes it. ``question_base64``
+(optional, one row as wide as the sentence vectors) is the vector of the question the
+story was written for; backups written before it existed simply lack it.
 
 Format 1 (before practice history existed) has no ``practice`` key; it is still read,
 and restoring it replaces the stories and leaves the practice history as it is.
@@ -333,7 +336,8 @@ def _check_entry(entry: Any, where: str) -> None:
         if not isinstance(vec, Mapping):
             raise InputError(f"{vec_where} is not an object.")
         _unique_text(vec, "model_hash", 128, models, vec_where)
-        decode_vectors(vec, vec_where)
+        array = decode_vectors(vec, vec_where)
+        decode_question_vector(vec, array.shape[1], vec_where)
 
 
 def _check_record(record: Any, where: str) -> None:
@@ -414,3 +418,20 @@ def decode_vectors(vec: Mapping[str, Any], where: str = "vectors") -> np.ndarray
     if len(data) != rows * dimensions * 4:
         raise InputError(f"{where} holds {len(data)} bytes, not {rows}×{dimensions} float32.")
     return np.frombuffer(data, dtype="<f4").reshape(rows, dimensions).astype(np.float32)
+
+
+def decode_question_vector(
+    vec: Mapping[str, Any], dimensions: int, where: str = "vectors"
+) -> np.ndarray | None:
+    """The optional written-for question vector of a backup's vectors entry (or None)."""
+    if vec.get("question_base64") is None:
+        return None
+    try:
+        data = base64.b64decode(vec["question_base64"], validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        raise InputError(f"{where}.question_base64 is not base64.") from None
+    if len(data) != dimensions * 4:
+        raise InputError(
+            f"{where}.question_base64 holds {len(data)} bytes, not {dimensions} float32."
+        )
+    return np.frombuffer(data, dtype="<f4").astype(np.float32)

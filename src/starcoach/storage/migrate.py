@@ -20,7 +20,7 @@ from starcoach.storage.engine import WRITE_OPTION
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 """The newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_KEY = 0x5354_4152_434F_4143 & 0x7FFF_FFFF_FFFF_FFFF  # "STARCOAC"

@@ -11,8 +11,8 @@ Why this shape:
   them; lists (principles, tags) and the critique are JSON.
 * ``story_versions`` keeps every earlier version as a JSON snapshot, so the history
   survives later schema changes of ``stories`` unchanged.
-* ``story_vectors`` keeps the critique sentences' embeddings per model, so matching
-  never re-encodes the whole bank.
+* ``story_vectors`` keeps the critique sentences' embeddings per model, and the vector of
+  the question each story was written for, so matching never re-encodes the whole bank.
 * ``practice_sessions`` holds one row per drill or mock interview (the mock's report as
   JSON); ``attempts`` one row per answer given in it, follow-up answers pointing at the
   answer they followed. History, progress charts and the review schedule read these.
@@ -149,6 +149,7 @@ story_vectors = Table(
     Column("row_count", Integer, nullable=False),
     Column("dimensions", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
+    Column("question", LargeBinary, nullable=True),
     Column("saved_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("story_id", "model_hash"),
     Index("ix_story_vectors_model_hash", "model_hash"),

@@ -67,6 +67,9 @@ class StoredVectors:
     model_hash: str
     vectors: np.ndarray = field(repr=False)
     """float32, one row per critique sentence."""
+    question: np.ndarray | None = field(default=None, repr=False)
+    """float32, the probe vector of the question the story was written for (matching
+    compares new questions with it); None when the story has no question."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.model_hash, str) or not self.model_hash.strip():
@@ -82,6 +85,16 @@ class StoredVectors:
                 f"Stored vectors must be a 2-D array (one row per sentence), not {array.ndim}-D."
             )
         object.__setattr__(self, "vectors", np.ascontiguousarray(array))
+        if self.question is not None:
+            try:
+                question = np.asarray(self.question, dtype=np.float32)
+            except (TypeError, ValueError):
+                raise InputError("A question vector must be numbers (float32).") from None
+            if question.ndim != 1 or (array.size and question.shape[0] != array.shape[1]):
+                raise InputError(
+                    "A question vector must be one row as wide as the sentence vectors."
+                )
+            object.__setattr__(self, "question", np.ascontiguousarray(question))
 
 
 @dataclass(frozen=True)
@@ -329,6 +342,7 @@ class StoryStore:
                     story_vectors.c.row_count,
                     story_vectors.c.dimensions,
                     story_vectors.c.data,
+                    story_vectors.c.question,
                 )
                 .join(stories, stories.c.id == story_vectors.c.story_id)
                 .where(story_vectors.c.model_hash == model_hash, stories.c.deleted_at.is_(None))
@@ -336,7 +350,9 @@ class StoryStore:
             ).all()
         return {
             row.story_id: StoredVectors(
-                model_hash, _decode(row.data, row.row_count, row.dimensions)
+                model_hash,
+                _decode(row.data, row.row_count, row.dimensions),
+                None if row.question is None else _decode(row.question, 1, row.dimensions)[0],
             )
             for row in rows
         }
@@ -376,6 +392,11 @@ class StoryStore:
                     "dtype": backup_format.VECTOR_DTYPE_NAME,
                     "base64": base64.b64encode(bytes(vec.data)).decode("ascii"),
                     "saved_at": _iso(vec.saved_at),
+                    **(
+                        {"question_base64": base64.b64encode(bytes(vec.question)).decode("ascii")}
+                        if vec.question is not None
+                        else {}
+                    ),
                 }
             )
         entries = [
@@ -439,6 +460,7 @@ class StoryStore:
                 )
             for vec in entry["vectors"]:
                 array = backup_format.decode_vectors(vec)
+                question = backup_format.decode_question_vector(vec, array.shape[1])
                 vector_rows.append(
                     {
                         "story_id": story_id,
@@ -446,6 +468,9 @@ class StoryStore:
                         "row_count": array.shape[0],
                         "dimensions": array.shape[1],
                         "data": array.astype(VECTOR_DTYPE).tobytes(),
+                        "question": None
+                        if question is None
+                        else question.astype(VECTOR_DTYPE).tobytes(),
                         "saved_at": backup_format.parse_time(vec["saved_at"])
                         if vec.get("saved_at")
                         else now,
@@ -698,6 +723,9 @@ def _write_vectors(conn: Connection, story_id: int, vectors: StoredVectors, now:
             row_count=array.shape[0],
             dimensions=array.shape[1],
             data=array.astype(VECTOR_DTYPE, copy=False).tobytes(),
+            question=None
+            if vectors.question is None
+            else vectors.question.astype(VECTOR_DTYPE, copy=False).tobytes(),
             saved_at=now,
         )
     )

@@ -127,17 +127,19 @@ class StoryBank:
     def analyse_many(self, stories: Sequence[Story]) -> list[tuple[Story, StoredVectors]]:
         """Critique many stories with one embedding pass (imports bring dozens)."""
         from starcoach.analysis.critique import CritiqueRequest
+        from starcoach.matching.stories import written_for_vectors
         from starcoach.storage import StoredVectors
 
         requests = [CritiqueRequest(s.answer_text(), s.question) for s in stories]
         results = self.critic.critique_many(requests)
+        questions = written_for_vectors([s.question for s in stories], self.critic.embedder)
         analysed = []
-        for story, result in zip(stories, results, strict=True):
+        for story, result, question in zip(stories, results, questions, strict=True):
             if isinstance(result, Exception):
                 raise InputError(f"Story {story.title!r}: {result}")
             critique = result.to_dict()
             suggested = tuple(p.id for p in result.fit.shown) if result.fit else ()
-            vectors = StoredVectors(self.critic.embedder.fingerprint, result.vectors)
+            vectors = StoredVectors(self.critic.embedder.fingerprint, result.vectors, question)
             analysed.append(
                 (story.with_changes(critique=critique, suggested_principles=suggested), vectors)
             )
@@ -239,10 +241,37 @@ class StoryBank:
             self.store.save_vectors(story.id, vectors)
             stored[story.id] = vectors
             fresh[story.id] = story  # its sentences line up with the new vectors
+        self._store_question_vectors(stories, stored)
         stories = [fresh.get(s.id or 0, s) for s in stories]
-        items = [IndexedStory(s, stored[s.id].vectors) for s in stories if s.id in stored]
+        items = [
+            IndexedStory(s, stored[s.id].vectors, stored[s.id].question)
+            for s in stories
+            if s.id in stored
+        ]
         self._index = StoryIndex.build(items, self.critic.understanding)
         return self._index
+
+    def _store_question_vectors(
+        self, stories: Sequence[Story], stored: dict[int, StoredVectors]
+    ) -> None:
+        """Vectors saved before the question's vector was kept (or by an older model) get it
+        now, once, so later indexes embed nothing."""
+        from starcoach.matching.stories import written_for_vectors
+        from starcoach.storage import StoredVectors
+
+        lacking = [
+            s for s in stories if s.id in stored and stored[s.id].question is None and s.question
+        ]
+        if not lacking:
+            return
+        vectors = written_for_vectors([s.question for s in lacking], self.critic.embedder)
+        for story, question in zip(lacking, vectors, strict=True):
+            if question is None:
+                continue
+            assert story.id is not None
+            old = stored[story.id]
+            stored[story.id] = StoredVectors(old.model_hash, old.vectors, question)
+            self.store.save_vectors(story.id, stored[story.id])
 
     def match(self, question: str, limit: int = 5) -> MatchResult:
         return self.index().match(question, limit=limit)
