@@ -233,8 +233,14 @@ def test_scripted_mock_report_patterns_coverage_and_html(kb, critic):
     covered = [c for c in data["coverage"] if c["asked"]]
     assert len(covered) == n and len(data["coverage"]) == 16
     assert any(a["follow_ups"] for a in data["answers"])
+    # "I did it myself." closes no gap: too thin to judge, and the report says so.
+    replies = [f for a in data["answers"] for f in a["follow_ups"] if f["answer"]]
+    assert replies and all(f["assessment"]["substantive"] is False for f in replies)
+    gaps = [f for f in replies if f["assessment"]["gap"]]
+    assert patterns["gaps-left-open"]["count"] == len(gaps) >= 2
 
     html = render_report_html(report)
+    assert "too short to judge" in html
     assert html.startswith("<!DOCTYPE html>")
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "http://" not in html and "https://" not in html  # self-contained

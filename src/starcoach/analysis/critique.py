@@ -60,6 +60,11 @@ class CritiqueRequest:
     answer: str
     question: str | None = None
     level: str | None = None
+    turns: tuple[int, ...] = ()
+    """Character offsets where a new turn of the conversation starts (a reply to a
+    follow-up appended to the answer). Each turn's sentences are labelled on their own:
+    the labeller reads neighbours and position, and a reply told after the lesson must
+    not turn that lesson into an action."""
 
 
 @dataclass(frozen=True)
@@ -166,12 +171,18 @@ class Critic:
         text = check_answer_text(request.answer)
         question = clean_question(request.question) if request.question is not None else None
         level = self.knowledge.level(request.level).id if request.level else None
-        return _Prepared(text, question, level, split_sentences(text))
+        return _Prepared(text, question, level, split_sentences(text), request.turns)
 
     def _critique(
         self, prepared: _Prepared, vectors: np.ndarray, question_vector: np.ndarray | None
     ) -> Critique:
-        sentences = label_spans(prepared.spans, vectors, self.labeller) if prepared.spans else []
+        sentences = [
+            sentence
+            for rows in turn_rows(prepared.spans, prepared.turns)
+            for sentence in label_spans(
+                [prepared.spans[i] for i in rows], vectors[rows], self.labeller
+            )
+        ]
         fit = None
         if sentences:
             story = story_vector(vectors, [s.section for s in sentences])
@@ -225,3 +236,18 @@ class _Prepared:
     question: str | None
     level: str | None
     spans: list[Span]
+    turns: tuple[int, ...] = ()
+
+
+def turn_rows(spans: Sequence[Span], turns: Sequence[int]) -> list[list[int]]:
+    """The sentence numbers of each turn, in order (one group when there are no turns)."""
+    groups: list[list[int]] = []
+    boundaries = sorted(set(turns))
+    current = -1
+    for number, span in enumerate(spans):
+        turn = sum(1 for start in boundaries if span.start >= start)
+        if turn != current or not groups:
+            groups.append([])
+            current = turn
+        groups[-1].append(number)
+    return groups

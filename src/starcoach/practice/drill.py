@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starcoach.errors import InputError
+from starcoach.practice.followup_assessment import assess_follow_up
 from starcoach.practice.followups import MAX_FOLLOW_UPS, FollowUp, FollowUpEngine
 
 if TYPE_CHECKING:
@@ -95,7 +96,12 @@ class FollowUpAnswer:
 
     @property
     def score(self) -> int | None:
-        return int(self.critique["score"]) if self.critique else None
+        """The answer's score told with this reply (see :mod:`.followup_assessment`); the
+        reply alone is a few sentences and would always read as "too short"."""
+        if not self.critique:
+            return None
+        judged = self.critique.get("follow_up")
+        return int(judged["score_after"] if judged else self.critique["score"])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +110,7 @@ class FollowUpAnswer:
             "answer": self.answer,
             "seconds": _round(self.seconds),
             "score": self.score,
+            "assessment": self.critique.get("follow_up") if self.critique else None,
             "critique": self.critique,
             "answered_at": _iso(self.answered_at),
             "interrupted": self.interrupted,
@@ -219,7 +226,15 @@ class Drill:
         item.answered_at = now()
         item.interrupted = interrupted
         item.critique = (
-            self.critic.critique(text, item.followup.text, self.level).to_dict()
+            assess_follow_up(
+                self.critic,
+                self.question.text,
+                self.result.answer,
+                self.result.critique,
+                item.followup,
+                text,
+                self.level,
+            ).critique
             if text.strip()
             else None
         )

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from starcoach.errors import InputError
 from starcoach.practice.drill import TARGET_SECONDS, FollowUpAnswer, now
+from starcoach.practice.followup_assessment import assess_follow_up
 from starcoach.practice.followups import MAX_FOLLOW_UPS, FollowUp, FollowUpEngine
 
 if TYPE_CHECKING:
@@ -347,8 +348,17 @@ class MockSession:
         item.seconds = self.elapsed - self._follow_up_asked_at
         item.answered_at = now()
         item.interrupted = interrupted
-        if text.strip():
-            item.critique = self.critic.critique(text, item.followup.text, self.level).to_dict()
+        if text.strip() and self.answers:
+            first = self.answers[-1]
+            item.critique = assess_follow_up(
+                self.critic,
+                first.item.question.text,
+                first.answer,
+                first.critique,
+                item.followup,
+                text,
+                self.level,
+            ).critique
         self.state = "between"
         return item
 
@@ -605,6 +615,14 @@ class Pattern:
         }
 
 
+GAPS_LEFT_OPEN = PatternRule(
+    "gaps-left-open",
+    "{k} of {n} replies to follow-ups left open the gap they asked about",
+    "When a follow-up asks for a number or for your own part, lead the reply with exactly that.",
+)
+"""Counted over replies to gap follow-ups (see :mod:`.followup_assessment`), not answers."""
+
+
 def find_patterns(answers: Sequence[MockAnswer]) -> list[Pattern]:
     """Weaknesses that recur: in at least two answers and at least a third of them."""
     total = len(answers)
@@ -615,7 +633,18 @@ def find_patterns(answers: Sequence[MockAnswer]) -> list[Pattern]:
         if count >= 2 and count * 3 >= total:
             message = rule.message.format(k=count, n=total)
             found.append(Pattern(rule.code, count, total, message, rule.advice))
-    order = {rule.code: i for i, rule in enumerate(PATTERN_RULES)}
+    judged = [
+        f.critique["follow_up"]
+        for a in answers
+        for f in a.follow_ups
+        if f.critique and (f.critique.get("follow_up") or {}).get("gap")
+    ]
+    left_open = sum(1 for j in judged if not j["closed"])
+    if left_open >= 2 and left_open * 3 >= len(judged):
+        rule = GAPS_LEFT_OPEN
+        message = rule.message.format(k=left_open, n=len(judged))
+        found.append(Pattern(rule.code, left_open, len(judged), message, rule.advice))
+    order = {rule.code: i for i, rule in enumerate((*PATTERN_RULES, GAPS_LEFT_OPEN))}
     return sorted(found, key=lambda p: (-p.count, order[p.code]))
 
 
