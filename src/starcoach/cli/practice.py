@@ -660,6 +660,12 @@ def _why(reason: str) -> str:
 
 
 def _brief(out: Console, critique: dict[str, Any]) -> None:
+    """One line after a follow-up reply: what it changed (or, for older data, its score)."""
+    judged = critique.get("follow_up")
+    if judged:
+        style = {True: "green", False: "yellow"}.get(judged["closed"], "default")
+        out.print(f"[{style}]{judged['note']}[/{style}]")
+        return
     steps = critique.get("next_steps") or []
     tip = f" — {steps[0]}" if steps else ""
     out.print(f"[bold]Score {critique['score']}/100[/bold][dim]{tip}[/dim]")
