@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)  ## install, then start starcoach on its embedded defaults
-	$(BIN)/starcoach tour
+run: $(STAMP)  ## install, then start the web app on http://127.0.0.1:8000 (starcoach serve)
+	$(BIN)/starcoach serve
 
 test: $(STAMP) system-deps  ## install what the tests need, lint, and run every test
 	$(BIN)/ruff check .

@@ -55,6 +55,9 @@ class CannedCritic:
     def critique(self, answer, question=None, level=None):
         return CannedCritique(answer, question)
 
+    def critique_many(self, requests):
+        return [CannedCritique(r.answer, r.question) for r in requests]
+
 
 def _drill(kb):
     drill = Drill(kb.question("own-001"), CannedCritic(kb), FollowUpEngine(kb), level="L5")

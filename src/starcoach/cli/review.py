@@ -9,7 +9,7 @@ answer is saved and moves its question's card.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -260,7 +260,7 @@ def review_command(
     A .jsonl --answer-file holds one answer per drill, in order.
     """
     from starcoach.knowledge import load_knowledge
-    from starcoach.practice.review import due_cutoff, plan_review, principle_strengths
+    from starcoach.practice.review import due_cutoff, todays_review
     from starcoach.storage import open_store
 
     if limit < 1:
@@ -269,28 +269,18 @@ def review_command(
     cutoff = due_cutoff(_day(on))
     with open_store() as store:
         cards = store.reviews.cards()
-        strengths = principle_strengths(store.practice.attempts(follow_ups=False))
-    items = plan_review(knowledge, cards, strengths, cutoff, limit, include_new=new)
-    due_total = sum(1 for c in cards if c.due <= cutoff)
-    later = [c for c in cards if c.due > cutoff]
-    next_due = min(later, key=lambda c: c.due) if later else None
+        attempts = store.practice.attempts(follow_ups=False)
+    plan = todays_review(knowledge, cards, attempts, cutoff, limit, include_new=new)
+    items = plan.items
     if as_json or list_only:
-        listing = {
-            "as_of": cutoff.isoformat(),
-            "limit": limit,
-            "due_count": due_total,
-            "items": [_item_dict(knowledge, item) for item in items],
-            "next_due": None if next_due is None else next_due.due.isoformat(),
-            "cards": len(cards),
-        }
         if as_json:
-            print_json(listing)
+            print_json(plan.to_dict(knowledge))
         else:
-            render_plan(console(), knowledge, items, due_total, next_due)
+            render_plan(console(), knowledge, items, plan.due_count, plan.next_due)
         return
     out = console()
     if not items:
-        render_plan(out, knowledge, items, due_total, next_due)
+        render_plan(out, knowledge, items, plan.due_count, plan.next_due)
         return
     _run_review(out, knowledge, items, answer_file, level, company)
 
@@ -302,10 +292,6 @@ def _day(on: str | None) -> date | None:
         return date.fromisoformat(on.strip())
     except ValueError:
         raise InputError(f"--on takes a date like 2026-06-30, not {on!r}.") from None
-
-
-def _item_dict(knowledge: KnowledgeBase, item: ReviewItem) -> dict[str, Any]:
-    return {**item.to_dict(), "principle_name": knowledge.principle(item.principle).name}
 
 
 def render_plan(
@@ -386,7 +372,7 @@ def _run_review(
             done += 1
             card = store.reviews.card(question.id, question.text)
             if card is not None:
-                days = max(0, (card.due - datetime.now(UTC)).days)
+                days = card.days_until_due()
                 out.print(
                     f"[green]Saved as practice session {session_id}.[/green] "
                     f"Next review of this question: {card.due.astimezone():%Y-%m-%d} "

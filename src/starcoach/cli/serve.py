@@ -25,7 +25,7 @@ def serve_command(
         bool, typer.Option("--no-browser", help="Do not open a browser tab.")
     ] = False,
 ) -> None:
-    """Start the web app: dashboard, story editor, questions, practice and history."""
+    """Start the web app: dashboard, stories, loop plan, questions, practice, review, history."""
     if not 1 <= port <= 65535:
         raise InputError(f"--port must be between 1 and 65535, not {port}.")
     import uvicorn
@@ -41,6 +41,13 @@ def serve_command(
             "stories. Use the default 127.0.0.1 to keep them on this computer.[/yellow]"
         )
     app = create_app(host=host)
+    out.print(
+        "Loading the coach… (the first start after installing builds its caches, "
+        "up to a minute; later starts take a few seconds)",
+        soft_wrap=True,
+    )
+    with out.status("Loading the coach…"):
+        app.state.core.warm_up()  # so that the first page is not the one that waits
     out.print(f"starcoach is running at [bold]{url}[/bold] (Ctrl-C stops it).")
     if not no_browser:
         import webbrowser

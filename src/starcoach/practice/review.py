@@ -7,8 +7,10 @@ session (:func:`plan_review`) takes the cards due by the end of the day, the que
 the weakest principles first (weakness from the attempt history), then fresh questions
 for principles never practised.
 
-Pure logic: no database, no terminal. The store keeps the cards (``review_cards``), the
-CLI shows and runs the plan.
+Pure logic: no database, no terminal. The store keeps the cards (``review_cards``);
+:func:`todays_review` turns them and the attempt history into the :class:`ReviewPlan` that
+both shells show (``starcoach review`` and the web app's review page), and each shell
+runs the drills it lists.
 """
 
 from __future__ import annotations
@@ -118,6 +120,15 @@ class ReviewCard:
     @property
     def rating(self) -> str | None:
         return None if self.last_score is None else rating_name(self.last_score)
+
+    def days_until_due(self, now: datetime | None = None) -> int:
+        """Calendar days (local time) until the card is due, 0 when due today or earlier.
+
+        Counted by date, not by 24-hour periods, so a card due tomorrow morning is "in 1
+        day" also when that is less than 24 hours away.
+        """
+        today = (now or datetime.now(UTC)).astimezone().date()
+        return max(0, (self.due.astimezone().date() - today).days)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -361,6 +372,67 @@ def plan_review(
     return items
 
 
+@dataclass(frozen=True)
+class ReviewPlan:
+    """Today's review as both shells show it: the drills, and what is due beyond them."""
+
+    as_of: datetime
+    """The cutoff: cards due at or before it count as due (the end of the local day)."""
+    limit: int
+    items: list[ReviewItem]
+    due_count: int
+    """Every card due by ``as_of``, also those beyond ``limit``."""
+    next_due: ReviewCard | None
+    """The card due soonest after ``as_of``, if any."""
+    cards: int
+    """Questions with a schedule (every question ever answered)."""
+
+    def to_dict(self, knowledge: KnowledgeBase | None = None) -> dict[str, Any]:
+        """The JSON of ``starcoach review --list --json`` (names need ``knowledge``)."""
+
+        def item(entry: ReviewItem) -> dict[str, Any]:
+            data = entry.to_dict()
+            if knowledge is not None:
+                data["principle_name"] = knowledge.principle(entry.principle).name
+            return data
+
+        return {
+            "as_of": self.as_of.isoformat(),
+            "limit": self.limit,
+            "due_count": self.due_count,
+            "items": [item(entry) for entry in self.items],
+            "next_due": None if self.next_due is None else self.next_due.due.isoformat(),
+            "cards": self.cards,
+        }
+
+
+def todays_review(
+    knowledge: KnowledgeBase,
+    cards: Sequence[ReviewCard],
+    attempts: Iterable[ScoredAnswer],
+    cutoff: datetime,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    include_new: bool = True,
+) -> ReviewPlan:
+    """The review plan of the stored cards and attempts (see :func:`plan_review`).
+
+    Shared by ``starcoach review`` and the web app so that both list the same drills in
+    the same order, with the same count of what is due and the next date after it.
+    """
+    strengths = principle_strengths(attempts)
+    items = plan_review(knowledge, cards, strengths, cutoff, limit, include_new=include_new)
+    later = [c for c in cards if c.due > cutoff]
+    return ReviewPlan(
+        as_of=cutoff,
+        limit=limit,
+        items=items,
+        due_count=sum(1 for c in cards if c.due <= cutoff),
+        next_due=min(later, key=lambda c: c.due) if later else None,
+        cards=len(cards),
+    )
+
+
 def _mean(strengths: Mapping[str, PrincipleStrength], principle: str) -> float | None:
     strength = strengths.get(principle)
     return strength.recent_mean if strength else None
@@ -379,6 +451,7 @@ __all__ = [
     "PrincipleStrength",
     "ReviewCard",
     "ReviewItem",
+    "ReviewPlan",
     "check_card_data",
     "due_cutoff",
     "plan_review",
@@ -388,4 +461,5 @@ __all__ = [
     "rating_name",
     "review",
     "scheduler",
+    "todays_review",
 ]

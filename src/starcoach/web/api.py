@@ -3,8 +3,9 @@
 ``classify`` ↔ ``GET /api/classify``, ``critique`` ↔ ``POST /api/critique``, ``story …``
 ↔ ``/api/stories``, ``import`` ↔ ``POST /api/import``, ``export`` ↔ ``GET /api/export``,
 ``match`` / ``coverage`` / ``plan`` ↔ the GETs of the same names, ``questions`` and
-``history`` / ``progress`` likewise, and ``drill --answer-file`` / ``mock --answers`` ↔
-``POST /api/drill`` / ``POST /api/mock``.
+``history`` / ``progress`` likewise, ``review --list --json`` ↔ ``GET /api/review``,
+``drill --answer-file`` / ``mock --answers`` ↔ ``POST /api/drill`` / ``POST /api/mock``,
+and ``drill --audio`` ↔ ``POST /api/transcribe`` (then ``POST /api/drill``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from starcoach.errors import InputError
-from starcoach.web.core import optional, story_json
+from starcoach.web.core import SpokenAnswer, optional, story_json
 from starcoach.web.deps import core_of, csrf_token, require_csrf
-from starcoach.web.security import MAX_UPLOAD_BYTES
+from starcoach.web.security import MAX_AUDIO_BYTES, MAX_UPLOAD_BYTES
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(require_csrf)])
 EXPORT_FORMATS = ("markdown", "json", "anki")
@@ -229,6 +230,16 @@ async def import_notes(
     return outcome.to_dict()
 
 
+@router.post("/samples", summary="Import the sample stories that ship with starcoach")
+async def import_samples(request: Request) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    from starcoach.samples import sample_notes
+
+    outcome = await run_in_threadpool(import_texts, request, sample_notes(), False)
+    return outcome.to_dict()
+
+
 @router.get("/export", summary="Download the stories (starcoach export)")
 def export(
     request: Request, export_format: Annotated[str, Query(alias="format")] = "markdown"
@@ -390,6 +401,54 @@ def mock(request: Request, body: MockIn) -> Any:
     report = mock_report(session)
     session_id = core.store.practice.save_mock(session, report)
     return {**report.to_dict(), "session_id": session_id}
+
+
+@router.get("/review", summary="Due reviews, weakest principles first (review --list --json)")
+def review(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many drills.")] = 5,
+    on: Annotated[
+        str | None, Query(description="Plan for this day (YYYY-MM-DD) instead of today.")
+    ] = None,
+    new: Annotated[
+        bool, Query(description="Fill up with questions for principles never practised.")
+    ] = True,
+) -> Any:
+    from datetime import date
+
+    day = None
+    if on:
+        try:
+            day = date.fromisoformat(on.strip())
+        except ValueError:
+            raise InputError(f"on takes a date like 2026-06-30, not {on!r}.") from None
+    core = core_of(request)
+    return core.review_plan(limit, day, include_new=new).to_dict(core.knowledge)
+
+
+@router.post(
+    "/transcribe",
+    summary="Transcribe a recorded answer offline (drill --audio; needs starcoach[voice])",
+)
+async def transcribe(
+    request: Request,
+    audio: Annotated[UploadFile, File(description="A recording: webm, ogg, wav, mp3, m4a…")],
+) -> Any:
+    spoken = await transcribe_upload(request, audio)
+    return spoken.to_dict()
+
+
+async def transcribe_upload(request: Request, audio: UploadFile) -> SpokenAnswer:
+    """Read an uploaded recording (size-checked) and transcribe it off the event loop."""
+    from starlette.concurrency import run_in_threadpool
+
+    data = await audio.read(MAX_AUDIO_BYTES + 1)
+    if len(data) > MAX_AUDIO_BYTES:
+        raise InputError(
+            f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB; "
+            "record one answer at a time."
+        )
+    return await run_in_threadpool(core_of(request).transcribe, data, audio.content_type)
 
 
 @router.get("/history", summary="Practice answers, newest first (starcoach history --json)")

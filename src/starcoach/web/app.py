@@ -22,8 +22,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from starcoach.errors import StarcoachError
-from starcoach.web.core import NotFound, WebCore
+from starcoach.errors import ModelError, StarcoachError
+from starcoach.web.core import NotFound, VoiceUnavailable, WebCore
 from starcoach.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -92,6 +92,7 @@ def create_app(
     templates.env.filters["pct"] = lambda value: f"{float(value) * 100:.0f}%"
     templates.env.filters["clock"] = _clock
     templates.env.filters["label"] = lambda text: str(text).replace("-", " ").capitalize()
+    templates.env.filters["tally"] = _tally
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -116,6 +117,14 @@ def _version() -> str:
         return version("starcoach")
     except PackageNotFoundError:
         return "0"
+
+
+def _tally(words: Any) -> str:
+    """The filler words of a spoken answer, most used first: "basically ×2, you know ×1"."""
+    from collections import Counter
+
+    counts = Counter(str(word) for word in words or ())
+    return ", ".join(f"{word} ×{n}" for word, n in counts.most_common(5))
 
 
 def _clock(seconds: Any) -> str:
@@ -186,16 +195,18 @@ def _status_of(exc: StarcoachError) -> int:
         return 403
     if isinstance(exc, BodyTooLarge):
         return 413
+    if isinstance(exc, VoiceUnavailable):
+        return 503
+    if isinstance(exc, ModelError):
+        return 500
     return 400
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api")
-
-
 def error_response(request: Request, status: int, message: str) -> Response:
-    """JSON for the API, a fragment for HTMX, a page otherwise."""
-    if _wants_json(request):
+    """JSON for the API and page scripts, a fragment for HTMX, a page otherwise."""
+    from starcoach.web.deps import wants_json
+
+    if wants_json(request):
         return JSONResponse({"error": message, "status": status}, status_code=status)
     templates: Jinja2Templates = request.app.state.templates
     if request.headers.get("hx-request") == "true":
@@ -219,6 +230,7 @@ def _title(status: int) -> str:
         404: "Not found",
         405: "Not allowed",
         413: "Too large",
+        503: "Not available",
     }.get(status, "Something went wrong")
 
 
@@ -276,7 +288,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _refusal_body(scope: Scope, message: str) -> bytes:
     import json
 
-    if scope.get("path", "").startswith("/api"):
+    accept = dict(scope.get("headers", ())).get(b"accept", b"")
+    if scope.get("path", "").startswith("/api") or accept.startswith(b"application/json"):
         return json.dumps({"error": message, "status": 413}).encode()
     return HTMLResponse(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Too large</title>"

@@ -10,6 +10,13 @@ from starcoach.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, CsrfTo
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def wants_json(request: Request) -> bool:
+    """The API, and page scripts that ask for JSON (recording, pausing a mock)."""
+    if request.url.path.startswith("/api"):
+        return True
+    return request.headers.get("accept", "").startswith("application/json")
+
+
 def core_of(request: Request) -> WebCore:
     return request.app.state.core  # type: ignore[no-any-return]
 

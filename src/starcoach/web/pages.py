@@ -1,4 +1,5 @@
-"""The HTML pages: dashboard, stories, import/export, questions, practice, history.
+"""The HTML pages: dashboard, stories, import/export, loop plan, questions, practice,
+review, history.
 
 Each route reads its form, calls the core (through :class:`~starcoach.web.core.WebCore`
 or the API helpers, which call the same functions as the CLI) and renders a template.
@@ -9,24 +10,28 @@ reload never submits twice).
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from starcoach.errors import InputError, StarcoachError
 from starcoach.stories.model import SECTIONS
-from starcoach.web.core import WebDrill, WebMock, optional, split_list
-from starcoach.web.deps import core_of, csrf_token, require_csrf, session_of
+from starcoach.web.core import WebDrill, WebMock, optional, split_list, voice_unavailable
+from starcoach.web.deps import core_of, csrf_token, require_csrf, session_of, wants_json
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 NAV = (
     ("/", "Dashboard"),
     ("/stories", "Stories"),
     ("/import", "Import"),
+    ("/plan", "Loop plan"),
     ("/questions", "Questions"),
     ("/practice", "Practice"),
+    ("/review", "Review"),
     ("/history", "History"),
 )
 SECTION_HELP = {
@@ -37,7 +42,10 @@ SECTION_HELP = {
     "reflection": "What you learned, or would do differently.",
 }
 QUESTION_PAGE = 50
+MAX_REVIEW_DRILLS = 20
+DASHBOARD_REVIEWS = 3
 Text = Annotated[str, Form()]
+Audio = Annotated[UploadFile, File(description="The recorded answer (webm, ogg, wav…).")]
 
 
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
@@ -79,6 +87,7 @@ def choices(request: Request) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, company: str = "", level: str = "") -> Response:
     from starcoach.practice.progress import progress
+    from starcoach.samples import sample_names
 
     core = core_of(request)
     stories = core.store.list()
@@ -87,6 +96,7 @@ def dashboard(request: Request, company: str = "", level: str = "") -> Response:
         with core.lock:
             report = core.bank.coverage(company=optional(company), level=optional(level)).to_dict()
     trends = progress(core.store.practice.attempts(follow_ups=False)).to_dict()
+    review = core.review_plan(DASHBOARD_REVIEWS)
     return render(
         request,
         "dashboard.html",
@@ -97,8 +107,29 @@ def dashboard(request: Request, company: str = "", level: str = "") -> Response:
         chart=_chart_data(trends),
         company=company,
         level=level,
+        review=review,
+        review_names=_principle_names(request),
+        samples=sample_names(),
         **choices(request),
     )
+
+
+def _principle_names(request: Request) -> dict[str, str]:
+    return {p.id: p.name for p in core_of(request).knowledge.principles}
+
+
+@router.post("/samples")
+async def load_samples(request: Request) -> Response:
+    """Import the sample notes that ship with starcoach (an empty bank's first step)."""
+    from starcoach.samples import sample_notes
+    from starcoach.web.api import import_texts
+
+    outcome = await run_in_threadpool(import_texts, request, sample_notes(), False)
+    saved = len(outcome.to_dict()["stories"])
+    what = f"Loaded {saved} sample {'story' if saved == 1 else 'stories'}"
+    if not saved:
+        what = "The sample stories are in your bank already"
+    return redirect(f"/?notice={quote_plus(what)}")
 
 
 def _chart_data(trends: dict[str, Any]) -> str | None:
@@ -308,6 +339,58 @@ def export_download(
     return export_response(request, export_format)
 
 
+# -- loop plan ---------------------------------------------------------------------------
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(
+    request: Request, company: str = "amazon", interviewers: str = "4", level: str = ""
+) -> Response:
+    """``starcoach plan``: principles per interviewer and a different story for each."""
+    from starcoach.matching.coverage import STRONG
+    from starcoach.matching.plan import MAX_INTERVIEWERS
+
+    core = core_of(request)
+    has_stories = bool(core.store.list())
+    plan = None
+    error = None
+    count = interviewers.strip()
+    if not count.isdigit():
+        error = f"The number of interviewers is a whole number from 1 to {MAX_INTERVIEWERS}."
+    elif has_stories:
+        try:
+            with core.lock:
+                found = core.bank.plan(
+                    company=company or "amazon", interviewers=int(count), level=optional(level)
+                )
+            plan = found.to_dict()
+        except InputError as exc:
+            error = str(exc)
+    kb = core.knowledge
+    return render(
+        request,
+        "plan.html",
+        status=400 if error else 200,
+        title="Loop plan",
+        plan=plan,
+        error=error,
+        has_stories=has_stories,
+        company=company,
+        interviewers=count,
+        level=level,
+        max_interviewers=MAX_INTERVIEWERS,
+        strong=STRONG,
+        names=_principle_names(request),
+        company_name=_name_of(kb.companies, plan["company"]) if plan else "",
+        level_name=_name_of(kb.levels, plan["level"]) if plan and plan["level"] else "",
+        **choices(request),
+    )
+
+
+def _name_of(items: Any, wanted: str) -> str:
+    return next((item.name for item in items if item.id == wanted), wanted)
+
+
 # -- questions ---------------------------------------------------------------------------
 
 
@@ -396,7 +479,9 @@ def start_drill(
     company: Text = "",
     level: Text = "",
     question_id: Text = "",
+    review: Text = "",
 ) -> Response:
+    """Start a drill: a picked question, a bank question (``question_id``) or a due review."""
     from starcoach.practice.drill import Drill, pick_question
 
     core = core_of(request)
@@ -408,7 +493,7 @@ def start_drill(
     drill = Drill(
         question, core.critic, core.engine, level=optional(level), company=optional(company)
     )
-    key = core.drills.add(session_of(request), WebDrill(drill))
+    key = core.drills.add(session_of(request), WebDrill(drill, from_review=bool(review)))
     return redirect(f"/practice/drill/{key}")
 
 
@@ -427,18 +512,37 @@ def drill_page(request: Request, key: str) -> Response:
         result=result.to_dict() if result else None,
         names=names,
         saved_id=web.saved_id,
+        from_review=web.from_review,
+        voice_reason=voice_unavailable(),
     )
 
 
 @router.post("/practice/drill/{key}/answer")
 def drill_answer(request: Request, key: str, answer: Text = "", seconds: Text = "") -> Response:
+    """Critique the answer; a recorded one keeps its length and delivery, as in the CLI."""
     core = core_of(request)
     web = core.drills.get(session_of(request), key)
     if not answer.strip():
-        raise InputError("Type your answer before submitting it.")
+        raise InputError("Type or record your answer before submitting it.")
     if web.drill.result is None:
-        web.drill.answer(answer, _seconds(seconds))
+        spoken = web.spoken
+        result = web.drill.answer(answer, spoken.seconds if spoken else _seconds(seconds))
+        if spoken is not None:
+            result.critique["speech"] = spoken.speech  # saved with the attempt
     return redirect(f"/practice/drill/{key}")
+
+
+@router.post("/practice/drill/{key}/transcribe")
+async def drill_transcribe(request: Request, key: str, audio: Audio) -> Response:
+    """Transcribe a recorded answer; the page puts the text in the answer box."""
+    from starcoach.web.api import transcribe_upload
+
+    web = core_of(request).drills.get(session_of(request), key)
+    if web.drill.result is not None:
+        raise InputError("This drill's answer is in already; start a new drill to record again.")
+    spoken = await transcribe_upload(request, audio)
+    web.spoken = spoken
+    return JSONResponse(spoken.to_dict())
 
 
 @router.post("/practice/drill/{key}/finish")
@@ -459,6 +563,8 @@ async def drill_finish(request: Request, key: str) -> Response:
             return core.store.practice.save_drill(web.drill.finish())
 
         web.saved_id = await run_in_threadpool(finish)
+    if web.from_review:
+        return redirect(f"/review?reviewed={web.saved_id}")
     return redirect(f"/history/{web.saved_id}?notice=Drill+saved")
 
 
@@ -502,10 +608,12 @@ def _advance(core: Any, web: WebMock) -> None:
     follow_up = session.next_follow_up() if session.state == "between" else None
     if follow_up is not None:
         web.kind, web.prompt, web.follow_up = "follow-up", follow_up.text, follow_up
+        web.prompt_at, web.spoken = session.elapsed, None
         return
     item = session.next_question()
     if item is not None:
         web.kind, web.prompt, web.item, web.follow_up = "question", item.question.text, item, None
+        web.prompt_at, web.spoken = session.elapsed, None
         return
     web.report = mock_report(session)
     web.saved_id = core.store.practice.save_mock(session, web.report)
@@ -526,8 +634,9 @@ def mock_page(request: Request, key: str) -> Response:
         web=web,
         number=web.item.index if web.item else 0,
         planned=len(session.plan),
-        time_left=session.time_left,
+        clock=web.clock_state(),
         last=session.answers[-1].critique if session.answers else None,
+        voice_reason=voice_unavailable(),
     )
 
 
@@ -537,14 +646,58 @@ def mock_answer(request: Request, key: str, answer: Text = "") -> Response:
     web = core.mocks.get(session_of(request), key)
     if web.saved_id is None:
         state = web.session.state
+        spoken = web.spoken
+        critique = None
         if state == "answering":
             if not answer.strip():
-                raise InputError("Type your answer before submitting it.")
-            web.session.record_answer(answer)
+                raise InputError("Type or record your answer before submitting it.")
+            critique = web.session.record_answer(answer).critique
         elif state == "following-up":
-            web.session.record_follow_up(answer)
+            critique = web.session.record_follow_up(answer).critique
+        if spoken is not None and critique is not None:
+            critique["speech"] = spoken.speech  # saved with the attempt, as in the CLI
         _advance(core, web)
     return redirect(f"/practice/mock/{key}")
+
+
+@router.post("/practice/mock/{key}/pause")
+def mock_pause(request: Request, key: str) -> Response:
+    """Stop the interview clock and the answer's clock (pauses are not interview time)."""
+    web = core_of(request).mocks.get(session_of(request), key)
+    if web.saved_id is None:
+        web.session.pause()
+    return _clock_reply(request, key, web)
+
+
+@router.post("/practice/mock/{key}/resume")
+def mock_resume(request: Request, key: str) -> Response:
+    """Start both clocks again from where the pause stopped them."""
+    web = core_of(request).mocks.get(session_of(request), key)
+    if web.saved_id is None:
+        web.session.resume()
+    return _clock_reply(request, key, web)
+
+
+def _clock_reply(request: Request, key: str, web: WebMock) -> Response:
+    """The clocks' state for the page's script; a reload of the page without script."""
+    if wants_json(request):
+        return JSONResponse(web.clock_state())
+    return redirect(f"/practice/mock/{key}")
+
+
+@router.post("/practice/mock/{key}/transcribe")
+async def mock_transcribe(request: Request, key: str, audio: Audio) -> Response:
+    """Transcribe the recorded answer to the open question or follow-up."""
+    from starcoach.web.api import transcribe_upload
+
+    web = core_of(request).mocks.get(session_of(request), key)
+    if web.saved_id is not None or web.session.state not in ("answering", "following-up"):
+        raise InputError("No question is waiting for an answer in this interview.")
+    if web.session.paused:
+        raise InputError("The interview is paused: resume it before recording.")
+    spoken = await transcribe_upload(request, audio)
+    web.spoken = spoken
+    return JSONResponse(spoken.to_dict())
 
 
 @router.post("/practice/mock/{key}/end")
@@ -582,6 +735,76 @@ def api_docs(request: Request) -> Response:
                 }
             )
     return render(request, "api_docs.html", title="JSON API", spec=spec, operations=operations)
+
+
+# -- review ------------------------------------------------------------------------------
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(
+    request: Request,
+    limit: str = "5",
+    on: str = "",
+    new: str = "yes",
+    reviewed: int | None = None,
+) -> Response:
+    """``starcoach review``: what is due, weakest principles first, each a drill away."""
+    core = core_of(request)
+    error = None
+    count = limit.strip()
+    if not count.isdigit() or not 1 <= int(count) <= MAX_REVIEW_DRILLS:
+        error = f"The number of drills is a whole number from 1 to {MAX_REVIEW_DRILLS}."
+        count = "5"
+    day = None
+    if on.strip():
+        try:
+            day = date.fromisoformat(on.strip())
+        except ValueError:
+            error = f"Pick a date like 2026-06-30, not {on.strip()!r}."
+    plan = core.review_plan(int(count), day, include_new=new != "no")
+    drillable = [i.question_id for i in plan.items if _in_bank(request, i.question_id)]
+    return render(
+        request,
+        "review.html",
+        status=400 if error else 200,
+        title="Review",
+        plan=plan,
+        names=_principle_names(request),
+        error=error,
+        limit=count,
+        on=day.isoformat() if day else "",
+        new=new != "no",
+        max_drills=MAX_REVIEW_DRILLS,
+        drillable=drillable,
+        first=drillable[0] if drillable else None,
+        done=_reviewed(request, reviewed) if reviewed else None,
+    )
+
+
+def _in_bank(request: Request, question_id: str | None) -> bool:
+    """Whether a scheduled question can still be drilled (the bank may have changed)."""
+    if not question_id:
+        return False
+    try:
+        core_of(request).knowledge.question(question_id)
+    except StarcoachError:
+        return False
+    return True
+
+
+def _reviewed(request: Request, session_id: int) -> dict[str, Any] | None:
+    """The drill just saved from the review page, and when its question comes back."""
+    from starcoach.web.api import practice_session
+
+    try:
+        found = practice_session(request, session_id)
+    except StarcoachError:
+        return None
+    main = next((a for a in found.attempts if a.follow_up_of is None), None)
+    if main is None:
+        return None
+    card = core_of(request).store.reviews.card(main.question_id, main.question)
+    return {"session_id": session_id, "score": main.score, "question": main.question, "card": card}
 
 
 # -- history -----------------------------------------------------------------------------

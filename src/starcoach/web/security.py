@@ -8,8 +8,9 @@ browser send requests there. Three defences:
   ``HMAC(app secret, cookie)`` in the ``csrf_token`` field or the ``X-CSRF-Token``
   header. Another site can neither read the cookie nor compute the HMAC. Scripts get a
   token (and the cookie) from ``GET /api/csrf``.
-* **Size limits** — a request body larger than the limit (uploads have a larger one)
-  is refused with 413 before it is read into memory, also when it is sent chunked.
+* **Size limits** — a request body larger than the limit (note files and recordings
+  have larger ones) is refused with 413 before it is read into memory, also when it is
+  sent chunked.
 * **Host check** — requests must name the host the app was started on, so a DNS
   rebinding page cannot talk to it under its own name.
 """
@@ -34,6 +35,11 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 """Note-file uploads: the CLI reads notes files up to 5 MB too."""
 UPLOAD_PATHS = ("/api/import", "/import")
+MAX_AUDIO_BYTES = 20 * 1024 * 1024
+"""Recorded answers: a browser's 5-minute opus recording is 1–5 MB; a 10-minute 16 kHz WAV
+from a script is 19 MB."""
+AUDIO_PATH_SUFFIX = "/transcribe"
+"""``/api/transcribe`` and the drill and mock pages' ``…/transcribe`` take recordings."""
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 Scope = MutableMapping[str, Any]
@@ -78,6 +84,8 @@ class CsrfTokens:
 
 
 def body_limit(path: str) -> int:
+    if path.endswith(AUDIO_PATH_SUFFIX):
+        return MAX_AUDIO_BYTES
     return MAX_UPLOAD_BYTES if path in UPLOAD_PATHS else MAX_BODY_BYTES
 
 
