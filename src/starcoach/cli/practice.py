@@ -624,7 +624,11 @@ def _critic(out: Console, interactive: bool) -> Critic:
 
     if not interactive:
         return Critic()
-    with out.status("Loading the coach…"):
+    from starcoach.paths import cache_dir
+
+    first_run = not any(cache_dir().glob("classifier-*"))
+    note = " (first run: building caches, about a minute, once)" if first_run else ""
+    with out.status(f"Loading the coach…{note}"):
         return Critic()
 
 
@@ -672,6 +676,20 @@ def _brief(out: Console, critique: dict[str, Any]) -> None:
 
 
 # -- typing an answer -------------------------------------------------------------------
+
+
+def _drain_typed(fd: int, decoder: codecs.IncrementalDecoder, editor: LineEditor) -> None:
+    """Feed the editor what was typed before Ctrl-C but not read yet (a fast paste)."""
+    import os
+    import select
+
+    while select.select([fd], [], [], 0)[0]:
+        data = os.read(fd, 4096)
+        if not data:
+            return
+        for char in decoder.decode(data):
+            if editor.feed(char) == "end":
+                return
 
 
 @dataclass(frozen=True)
@@ -781,7 +799,10 @@ class AnswerReader:
             redirect_stderr=False,
         )
         try:
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # keep what was typed ahead (no flush)
+            mode = termios.tcgetattr(fd)
+            mode[3] |= termios.NOFLSH  # Ctrl-C must not discard keystrokes not yet read
+            termios.tcsetattr(fd, termios.TCSANOW, mode)
             with live:
                 done = False
                 while not done:
@@ -803,6 +824,7 @@ class AnswerReader:
                     live.refresh()
         except KeyboardInterrupt:
             interrupted = True
+            _drain_typed(fd, decoder, editor)
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
             self._resume(watch)
