@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from starcoach.errors import InputError
+from starcoach.matching.plan import MAX_INTERVIEWERS
 from starcoach.web.core import SpokenAnswer, optional, story_json
 from starcoach.web.deps import core_of, csrf_token, require_csrf
 from starcoach.web.security import MAX_AUDIO_BYTES, MAX_UPLOAD_BYTES
@@ -302,7 +303,7 @@ def coverage(request: Request, company: str | None = None, level: str | None = N
 def plan(
     request: Request,
     company: str = "amazon",
-    interviewers: Annotated[int, Query(ge=1, le=12)] = 4,
+    interviewers: Annotated[int, Query(ge=1, le=MAX_INTERVIEWERS)] = 4,
     level: str | None = None,
 ) -> Any:
     core = core_of(request)

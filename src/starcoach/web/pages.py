@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from starcoach.errors import InputError, StarcoachError
+from starcoach.knowledge.base import KnowledgeBase
 from starcoach.stories.model import SECTIONS
 from starcoach.web.core import WebDrill, WebMock, optional, split_list, voice_unavailable
 from starcoach.web.deps import core_of, csrf_token, require_csrf, session_of, wants_json
@@ -104,7 +105,7 @@ def dashboard(request: Request, company: str = "", level: str = "") -> Response:
         story_count=len(stories),
         report=report,
         trends=trends,
-        chart=_chart_data(trends),
+        chart=_chart_data(trends, core.knowledge),
         company=company,
         level=level,
         review=review,
@@ -132,13 +133,16 @@ async def load_samples(request: Request) -> Response:
     return redirect(f"/?notice={quote_plus(what)}")
 
 
-def _chart_data(trends: dict[str, Any]) -> str | None:
+def _chart_data(trends: dict[str, Any], knowledge: KnowledgeBase) -> str | None:
+    """The score-trend series for chart.js: every answer, then the five most-practised
+    principles, labelled by name (ids mean nothing on a chart legend)."""
     overall = trends.get("overall")
     if not overall:
         return None
+    names = {p.id: p.name for p in knowledge.principles}
     series = [{"label": "All answers", "points": overall["points"]}]
     for trend in trends.get("principles", [])[:5]:
-        series.append({"label": trend["id"], "points": trend["points"]})
+        series.append({"label": names.get(trend["id"], trend["id"]), "points": trend["points"]})
     return json.dumps({"series": series}).replace("<", "\\u003c")
 
 
@@ -823,7 +827,7 @@ def history_page(request: Request) -> Response:
         title="History",
         sessions=sessions,
         trends=trends,
-        chart=_chart_data(trends),
+        chart=_chart_data(trends, core.knowledge),
     )
 
 
