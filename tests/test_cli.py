@@ -144,7 +144,7 @@ def test_home_option_and_version(cli, tmp_path):
     assert cli("--version").stdout.startswith(b"starcoach ")
     result = cli("--home", str(tmp_path / "h"), "classify", "Tell me about a failure.", "--json")
     assert result.returncode == 0
-    assert list((tmp_path / "h" / "cache").glob("classifier-*.npz"))
+    assert list((tmp_path / "h" / "cache").glob("question-vectors-*.npz"))
 
 
 def test_tour_runs_without_a_terminal(cli):

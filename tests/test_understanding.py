@@ -89,6 +89,7 @@ def test_shipped_classifier_learns_from_bank_and_principle_texts(kb, understandi
 
 
 def test_second_load_comes_from_the_cache(kb, embedder, understanding, starcoach_home):
+    assert understanding.classifier is not None  # the frozen head is built on first use
     cached = list((starcoach_home / "cache").glob("classifier-*.npz"))
     assert len(cached) == 1
     again = QuestionUnderstanding.load(kb, embedder)
@@ -98,9 +99,47 @@ def test_second_load_comes_from_the_cache(kb, embedder, understanding, starcoach
     )
 
 
-def test_damaged_cache_is_rebuilt(kb, embedder, starcoach_home):
+def test_damaged_cache_is_rebuilt(kb, embedder, understanding, starcoach_home):
+    assert understanding.classifier is not None
     (entry,) = (starcoach_home / "cache").glob("classifier-*.npz")
     entry.write_bytes(b"not a zip")
     rebuilt = QuestionUnderstanding.load(kb, embedder)
     assert rebuilt.classifier.weights.shape == (384, 16)
     assert entry.stat().st_size > 1000
+
+
+def test_classifying_loads_only_the_question_encoder(kb):
+    """Cold `starcoach classify` pays for one model: the base model loads on first use."""
+    fresh = QuestionUnderstanding.load(kb)
+    result = fresh.analyse("Tell me about a time you cut costs without hurting quality.")
+    assert result.principles[0].id == "frugality"
+    assert result.similar and result.topics
+    assert fresh._embedder is None and fresh._frozen is None
+
+
+def test_reading_stories_loads_only_the_base_model(kb, embedder):
+    """Critique and matching use base-model vectors: the question encoder stays unloaded."""
+    fresh = QuestionUnderstanding.load(kb, embedder)
+    vector = embedder.encode(["I cut our cloud bill by 30% in a quarter."])
+    assert fresh.principle_probabilities(vector).shape == (1, 16)
+    assert fresh.bank_embeddings.shape[0] == len(fresh.bank)
+    assert fresh._question_encoder is None and fresh._question_vectors is None
+
+
+def test_questions_use_the_question_encoder_and_stories_keep_the_frozen_head(
+    understanding, embedder
+):
+    question = "Tell me about a time you disagreed with your manager and committed anyway."
+    from_text = understanding.question_probabilities([question])
+    analysed = understanding.analyse(question)
+    assert analysed.principles[0].id == PRINCIPLE_IDS[int(np.argmax(from_text[0]))]
+    story = embedder.encode(["I argued against the rewrite, lost, then shipped it on time."])
+    frozen = understanding.principle_probabilities(story)
+    assert frozen.shape == (1, 16) and abs(frozen.sum() - 1.0) < 1e-6
+    assert understanding.bank_embeddings.shape == understanding.question_vectors.shape
+
+
+def test_question_vectors_come_from_the_cache(kb, understanding, starcoach_home):
+    assert len(list((starcoach_home / "cache").glob("question-vectors-*.npz"))) == 1
+    again = QuestionUnderstanding.load(kb)
+    assert np.array_equal(again.question_vectors, understanding.question_vectors)

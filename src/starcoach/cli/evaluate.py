@@ -37,7 +37,7 @@ def eval_classify_command(
         cross_validate,
         embed_bank,
         load_labelled,
-        score_predictions,
+        score_questions,
     )
     from starcoach.matching.understanding import SETTINGS, get_understanding
 
@@ -65,20 +65,20 @@ def eval_classify_command(
         return
 
     reports: list[ClassifyReport] = []
-    if extra is not None:
-        reports.append(
-            score_predictions(str(file), understanding.principle_probabilities(extra[0]), extra[1])
-        )
+    if labelled is not None:
+        questions = [item.question for item in labelled]
+        labels = [item.principles for item in labelled]
+        reports.append(score_questions(str(file), understanding, questions, labels))
     else:
         split = embed_bank(understanding.kb, embedder)
         reports.append(
-            score_predictions(
-                "bank held-out tenth",
-                understanding.principle_probabilities(split.holdout_features),
-                split.holdout_labels,
+            score_questions(
+                "bank held-out tenth", understanding, split.holdout_texts, split.holdout_labels
             )
         )
-        reports.append(cross_validate(split, SETTINGS, folds, name=f"{folds}-fold CV"))
+        reports.append(
+            cross_validate(split, SETTINGS, folds, name=f"{folds}-fold CV, frozen-encoder head")
+        )
     if as_json:
         print_json([r.to_dict() for r in reports])
         return

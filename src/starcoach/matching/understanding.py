@@ -1,8 +1,15 @@
 """Question understanding: principles, categories, topics, angles and what to clarify.
 
-Ties the knowledge base, the embedder and the trained classifier together. A tenth of
-the bank (chosen by a hash of the question id, so the split is stable) is never trained
-on: it is the held-out part that ``starcoach eval`` reports on.
+Ties the knowledge base, the models and the classifiers together. A tenth of the bank
+(chosen by a hash of the question id, so the split is stable) is never trained on: it is
+the held-out part that ``starcoach eval`` reports on.
+
+A question is read by the fine-tuned question encoder (nlp.question_encoder): one model
+pass gives its principle probabilities and the vector that finds similar bank questions
+and tags. The frozen head over base-model vectors (``principle_probabilities``) stays
+for texts embedded with the base model — stories and answers — whose vectors are stored
+and compared with each other. Each model loads when first used, so ``starcoach
+classify`` loads only the question encoder and ``critique`` only the base model.
 """
 
 from __future__ import annotations
@@ -17,21 +24,27 @@ from starcoach.cache import cache_key, load_or_build
 from starcoach.errors import StarcoachError
 from starcoach.knowledge import PRINCIPLE_IDS, KnowledgeBase, Question, load_knowledge
 from starcoach.matching.classifier import ClassifierSettings, PrincipleClassifier
-from starcoach.nlp.embedding import Embedder, get_embedder
+from starcoach.nlp.embedding import MODEL_SHA256, Embedder, get_embedder
+from starcoach.nlp.question_encoder import QuestionEncoder, get_question_encoder
 from starcoach.nlp.text import clean_question, language_warnings
 from starcoach.splits import in_holdout
 
 CLASSIFIER_VERSION = "4"
 """Bump when training changes, so cached heads are rebuilt."""
 CACHED_ARRAYS = ("weights", "bias", "temperature", "bank", "bank_targets", "questions")
+QUESTION_VECTORS_VERSION = "1"
 HOLDOUT_MODULO = 10
 SETTINGS = ClassifierSettings(l2=3e-4, steps=600, linear_weight=1.0)
 """Chosen by 5-fold cross-validation on the bank (docs/evaluation.md, "Choosing the learner")."""
 
 # Thresholds for the result's confidence, on the calibrated top probability and on the
-# cosine similarity to the nearest bank question.
-LOW_SIMILARITY = 0.30
-HIGH_SIMILARITY = 0.55
+# cosine similarity to the nearest bank question in the question encoder's space, where
+# similarities run lower than in the base model's. Set on the bank's held-out tenth: no
+# held-out question falls below LOW_SIMILARITY (the closest is 0.38), while 17 of 20
+# off-topic texts do (gibberish, trivia, coding questions), as with the base model's 0.30;
+# HIGH_SIMILARITY keeps the share of held-out questions above it at 0.84, as 0.55 did.
+LOW_SIMILARITY = 0.36
+HIGH_SIMILARITY = 0.45
 HIGH_PROBABILITY = 0.45
 LOW_PROBABILITY = 0.20
 TAG_NEIGHBOURS = 8
@@ -155,51 +168,108 @@ class QuestionUnderstanding:
     def __init__(
         self,
         kb: KnowledgeBase,
-        embedder: Embedder,
-        classifier: PrincipleClassifier,
         bank: list[Question],
-        bank_embeddings: np.ndarray,
+        *,
+        question_encoder: QuestionEncoder | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.kb = kb
-        self.embedder = embedder
-        self.classifier = classifier
         self.bank = bank
-        self.bank_embeddings = bank_embeddings
+        self._question_encoder = question_encoder
+        self._question_vectors: np.ndarray | None = None
+        self._embedder = embedder
+        self._frozen: dict[str, np.ndarray] | None = None
+        self._classifier: PrincipleClassifier | None = None
         self._category_matrix = _membership(bank, [c.id for c in kb.categories], "categories")
         self._topic_matrix = _membership(bank, [t.id for t in kb.topics], "topics")
 
     @classmethod
     def load(
-        cls, kb: KnowledgeBase | None = None, embedder: Embedder | None = None
+        cls,
+        kb: KnowledgeBase | None = None,
+        embedder: Embedder | None = None,
+        question_encoder: QuestionEncoder | None = None,
     ) -> QuestionUnderstanding:
-        """Load from the cache, training on the bank once per model and data version."""
+        """Ready to use; each model loads when first needed, so a command pays only for
+        the one it uses (classify: the question encoder; critique: the base model)."""
         kb = kb or load_knowledge()
-        embedder = embedder or get_embedder()
-        key = cache_key(embedder.fingerprint, kb.fingerprint, CLASSIFIER_VERSION, repr(SETTINGS))
+        return cls(kb, training_questions(kb), question_encoder=question_encoder, embedder=embedder)
 
-        def build() -> dict[str, np.ndarray]:
-            data = embed_training_set(kb, embedder)
-            classifier = train_classifier(
-                data.question_features,
-                data.question_labels,
-                data.extra_features,
-                data.extra_labels,
-                SETTINGS,
+    @property
+    def question_encoder(self) -> QuestionEncoder:
+        """The fine-tuned model that reads questions; loaded on first use."""
+        if self._question_encoder is None:
+            self._question_encoder = get_question_encoder()
+        return self._question_encoder
+
+    @property
+    def question_vectors(self) -> np.ndarray:
+        """The bank's training questions in the question encoder's space (similar, tags),
+        encoded once per model and data, then cached."""
+        if self._question_vectors is None:
+            encoder = self.question_encoder
+            key = cache_key(encoder.fingerprint, self.kb.fingerprint, QUESTION_VECTORS_VERSION)
+            arrays = load_or_build(
+                "question-vectors",
+                key,
+                lambda: {"vectors": encoder.encode([q.text for q in self.bank])[0]},
+                ("vectors",),
             )
-            return classifier.to_arrays() | {"questions": data.question_features}
+            self._question_vectors = arrays["vectors"]
+        return self._question_vectors
 
-        arrays = load_or_build("classifier", key, build, CACHED_ARRAYS)
-        classifier = PrincipleClassifier.from_arrays(arrays, SETTINGS)
-        return cls(kb, embedder, classifier, training_questions(kb), arrays["questions"])
+    @property
+    def embedder(self) -> Embedder:
+        """The base model (answers, stories, sentence labels); loaded on first use."""
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    @embedder.setter
+    def embedder(self, embedder: Embedder) -> None:
+        """Stays assignable, as when it was a plain attribute (tests wrap it)."""
+        self._embedder = embedder
+
+    @property
+    def classifier(self) -> PrincipleClassifier:
+        """The frozen-encoder head, for base-model vectors; trained once, then cached."""
+        if self._classifier is None:
+            self._classifier = PrincipleClassifier.from_arrays(self._frozen_arrays(), SETTINGS)
+        return self._classifier
+
+    @property
+    def bank_embeddings(self) -> np.ndarray:
+        """The bank's training questions as base-model vectors (comparable with stories)."""
+        return self._frozen_arrays()["questions"]
+
+    def _frozen_arrays(self) -> dict[str, np.ndarray]:
+        if self._frozen is None:
+            # The base model is verified against MODEL_SHA256 whenever it loads, so the
+            # key is known without loading it; a given embedder keys by its own hash.
+            fingerprint = self._embedder.fingerprint if self._embedder else MODEL_SHA256
+            key = cache_key(fingerprint, self.kb.fingerprint, CLASSIFIER_VERSION, repr(SETTINGS))
+
+            def build() -> dict[str, np.ndarray]:
+                data = embed_training_set(self.kb, self.embedder)
+                classifier = train_classifier(
+                    data.question_features,
+                    data.question_labels,
+                    data.extra_features,
+                    data.extra_labels,
+                    SETTINGS,
+                )
+                return classifier.to_arrays() | {"questions": data.question_features}
+
+            self._frozen = load_or_build("classifier", key, build, CACHED_ARRAYS)
+        return self._frozen
 
     def analyse(self, question: str) -> QuestionAnalysis:
         return self.analyse_many([question])[0]
 
     def analyse_many(self, questions: Sequence[str]) -> list[QuestionAnalysis]:
-        """Analyse several questions with one batched embedding call."""
+        """Analyse several questions with one batched pass of the question encoder."""
         cleaned = [clean_question(q) for q in questions]
-        vectors = self.embedder.encode(cleaned)
-        probabilities = self.classifier.predict(vectors)
+        vectors, probabilities = self.question_encoder.encode(cleaned)
         return [
             self._analysis(text, vector, probs)
             for text, vector, probs in zip(cleaned, vectors, probabilities, strict=True)
@@ -222,7 +292,13 @@ class QuestionUnderstanding:
             results.extend(next(analysed) if isinstance(item, str) else item for item in chunk)
         return results
 
+    def question_probabilities(self, questions: Sequence[str]) -> np.ndarray:
+        """Principle probabilities of question texts (the shipped question classifier)."""
+        return self.question_encoder.encode(list(questions))[1]
+
     def principle_probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """Principle probabilities of base-model vectors (stories, answers): the frozen
+        head, so texts compared with each other are read by the same classifier."""
         return self.classifier.predict(vectors)
 
     def _analysis(self, text: str, vector: np.ndarray, probs: np.ndarray) -> QuestionAnalysis:
@@ -232,7 +308,7 @@ class QuestionUnderstanding:
             Scored(PRINCIPLE_IDS[i], names[PRINCIPLE_IDS[i]], round(float(probs[i]), 4))
             for i in order
         ]
-        sims = self.bank_embeddings @ vector
+        sims = self.question_vectors @ vector
         nearest = np.argsort(-sims)[:TAG_NEIGHBOURS]
         weights = np.exp((sims[nearest] - sims[nearest].max()) / TAG_TEMPERATURE)
         weights /= weights.sum()

@@ -133,20 +133,23 @@ def _load_tokenizer(path: Path) -> tokenizers.Tokenizer:
     return tokenizer
 
 
-def _load_session(path: Path, fingerprint: str) -> onnxruntime.InferenceSession:
+def _load_session(
+    path: Path, fingerprint: str, cache_name: str = "model-optimised"
+) -> onnxruntime.InferenceSession:
     """An inference session; the graph optimised once is kept in the cache.
 
     Optimising the int8 graph costs ~0.1-0.15 s at every start; loading the saved
     optimised graph skips that. The saved file is keyed by the verified model hash, the
     onnxruntime version and the CPU architecture, so it always derives from the checked
-    model and a stale one is never read. A damaged one is rebuilt.
+    model and a stale one is never read. A damaged one is rebuilt. Each model has its own
+    ``cache_name``, because a new entry of a name replaces the older ones.
     """
     import platform
 
     import onnxruntime as ort
 
     key = cache_key(fingerprint, ort.__version__, platform.machine())
-    optimised = cache_path("model-optimised", key, ".onnx")
+    optimised = cache_path(cache_name, key, ".onnx")
     if optimised.is_file():
         try:
             return _session(ort, optimised, optimise=False)
