@@ -161,8 +161,9 @@ end of the run. Re-run it to refresh these figures.
 | cold `starcoach classify "…" --json`, wall time, median of {cold["runs"]} | {cold["median_s"]:.2f} s | ≤ 1.0 s | {ok(cold["median_s"] <= 1.0)} |
 | cold `starcoach classify "…" --json`, slowest run | {cold["max_s"]:.2f} s | — | |
 
-"Cold" is a new process each time, with the trained head already in the cache (the
-first run after installing, or after the bank changes, trains it once: a few seconds).
+"Cold" is a new process each time, with the optimised question-encoder graph and the
+bank's question vectors already in the cache (the first run after installing, or after
+the bank changes, builds them once).
 
 ## Answer critique (`starcoach critique`)
 
