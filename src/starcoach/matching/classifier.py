@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from starcoach.numeric import softmax
+
 SECOND_PRINCIPLE_WEIGHT = 0.4
 """Share of the target given to a question's second principle (the first gets the rest)."""
 
@@ -43,12 +45,6 @@ def soft_targets(labels: Sequence[Sequence[int]], n_classes: int) -> np.ndarray:
             targets[row, label[0]] = 1.0 - SECOND_PRINCIPLE_WEIGHT
             targets[row, label[1]] = SECOND_PRINCIPLE_WEIGHT
     return targets
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 def train_linear_head(

@@ -33,17 +33,12 @@ from starcoach.nlp.embedding import (
     padded_inputs,
     verified_fingerprint,
 )
+from starcoach.numeric import softmax
 
 QUESTION_MODEL_PATH = Path(__file__).parent / "models" / "question-encoder.onnx"
 QUESTION_MODEL_SHA256 = "1a77ce075d6c241240035c0bd30042375642dd220566c62e675749410f41399c"
 LABELS_KEY = "principle_ids"
 """Metadata entry of the graph naming its 16 outputs in order (checked at load)."""
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 class QuestionEncoder:
