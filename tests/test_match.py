@@ -6,14 +6,17 @@ import numpy as np
 import pytest
 
 from starcoach.analysis.critique import Critic
-from starcoach.errors import InputError
+from starcoach.errors import DataFileError, InputError
 from starcoach.evaluation.match import (
+    SECOND_JUDGE,
     MatchCase,
+    MatchSet,
     critique_stories,
     evaluate_match,
     fit_weights,
     load_match_stories,
     ranks,
+    second_judge_cases,
 )
 from starcoach.knowledge.models import PRINCIPLE_IDS
 from starcoach.matching.stories import (
@@ -237,3 +240,25 @@ def test_evaluation_set_is_well_formed():
     assert {p for s in stories for p in s.principles} == set(PRINCIPLE_IDS)
     texts = [q for _, q, _ in questions]
     assert len(set(texts)) == len(texts)
+
+
+def test_second_judgement_covers_every_question_with_known_stories(tmp_path):
+    stories, questions = load_match_stories()
+    ids = [s.tags[0] for s in stories]
+    cases = [MatchCase(text, frozenset({ids.index(sid)}), "", sid) for sid, text, _ in questions]
+    match_set = MatchSet([], cases, ids)
+    judged = second_judge_cases(match_set)
+    assert [c.question for c in judged] == [c.question for c in cases]
+    assert all(c.accepted and max(c.accepted) < len(ids) for c in judged)
+    # the judge was blind, yet accepts the story a question was written for nearly always
+    own = sum(ids.index(c.group) in c.accepted for c in judged)
+    assert own >= 0.9 * len(judged)
+
+    partial = tmp_path / "judge.jsonl"
+    partial.write_text(SECOND_JUDGE.read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    with pytest.raises(DataFileError, match="no judgement for 119 questions"):
+        second_judge_cases(match_set, partial)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"question": "x", "acceptable": ["ms-99"]}\n', "utf-8")
+    with pytest.raises(DataFileError, match="cannot read"):
+        second_judge_cases(match_set, broken)

@@ -45,6 +45,9 @@ from starcoach.splits import in_holdout
 from starcoach.stories.model import SECTIONS, Story
 
 MATCH_SET = Path(__file__).resolve().parents[3] / "eval" / "data" / "match_stories.yaml"
+SECOND_JUDGE = MATCH_SET.with_name("match_second_judge.jsonl")
+"""A blind second judgement of which stories answer each question (made without seeing the
+author's ``also`` lists or any ranking; ``scripts/compare_match_judgements.py``)."""
 SPLIT_MODULO = 2
 """Stories whose id hashes into the held-out half are the *report* half."""
 L2 = 0.3
@@ -207,6 +210,28 @@ def answer_bank_set(critic: Critic) -> MatchSet:
         if a.question
     ]
     return MatchSet(items, cases, [a.id for a in answers])
+
+
+def second_judge_cases(match_set: MatchSet, path: Path = SECOND_JUDGE) -> list[MatchCase]:
+    """The same questions with the second judge's acceptable stories instead of the
+    author's: a check that the figures do not hinge on one person's ``also`` lists."""
+    import json
+
+    position = {sid: i for i, sid in enumerate(match_set.ids)}
+    try:
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+        judged = {str(r["question"]): [position[str(x)] for x in r["acceptable"]] for r in rows}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(f"{path}: cannot read the second judgement ({exc})") from exc
+    missing = [c.question for c in match_set.cases if c.question not in judged]
+    if missing:
+        raise DataFileError(
+            f"{path}: no judgement for {len(missing)} questions, e.g. {missing[0]!r}"
+        )
+    return [
+        MatchCase(c.question, frozenset(judged[c.question]), c.principle, c.group)
+        for c in match_set.cases
+    ]
 
 
 def without_confirmed(items: Iterable[IndexedStory]) -> list[IndexedStory]:
@@ -388,6 +413,20 @@ def match_evaluation(critic: Critic | None = None) -> dict[str, object]:
     }
     for key in ("report", "swap", "shipped_report", "shipped_all"):
         results[key] = held[key].to_dict()  # type: ignore[union-attr]
+    judged = second_judge_cases(stories)
+    parts = case_parts(index, stories.cases)
+    tune_rows = [i for i in range(len(judged)) if i not in set(report_rows)]
+    for key, rows, weights in (
+        ("report_judge", report_rows, held["tuned_on_tune_half"]),
+        ("swap_judge", tune_rows, held["tuned_on_report_half"]),
+    ):
+        results[key] = evaluate_match(
+            f"{key}, second judge's acceptable stories",
+            [judged[i] for i in rows],
+            parts.rows(rows),
+            weights,  # type: ignore[arg-type]
+            stories.ids,
+        ).to_dict()
     for key, name, items in (
         ("report_no_question", "no written-for questions", without_question(stories.items)),
         ("report_untagged", "no confirmed principles", without_confirmed(stories.items)),
