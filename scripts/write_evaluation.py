@@ -218,6 +218,7 @@ def main() -> None:
 
 def critique_section() -> list[str]:
     """STAR labelling, checks, score ordering and level calibration (`eval critique`)."""
+    from starcoach.analysis.checks.relevance import MISMATCH_RELEVANCE, OFF_TOPIC_RELEVANCE
     from starcoach.evaluation.critique import evaluate_critique
     from starcoach.nlp.embedding import get_embedder
 
@@ -264,7 +265,13 @@ def critique_section() -> list[str]:
         "`implausible-claim`'s rules were written after reading the answers written with that "
         "flaw, so its recall is measured on its design set; its false-alarm figure is not. "
         "`off-topic` and `principle-mismatch` thresholds were chosen on the answers outside "
-        "the held-out fifth.",
+        "the held-out fifth by the rule in `evaluation/critique.py` "
+        "(`choose_relevance_thresholds`); on these critiques it picks "
+        + ", ".join(
+            f"{code} {value:.3f}" for code, value in evaluation.relevance_thresholds.items()
+        )
+        + f" (shipped: off-topic {OFF_TOPIC_RELEVANCE:.3f}, principle-mismatch "
+        f"{MISMATCH_RELEVANCE:.3f}).",
         "",
         "### Scores by quality tier",
         "",

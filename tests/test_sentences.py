@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from starcoach.nlp.sentences import MAX_WORDS, _segmenter, split_sentences
+from starcoach.nlp.sentences import MAX_WORDS, _segmenter, _sentence_spans, split_sentences
 
 
 def test_typed_prose_splits_on_sentences_not_abbreviations():
@@ -29,6 +29,52 @@ def test_transcripts_without_punctuation_are_cut_at_discourse_markers():
     spans = split_sentences(text)
     assert len(spans) >= 4
     assert all(len(s.text.split()) <= MAX_WORDS for s in spans)
+
+
+def test_spoken_steps_starting_with_so_or_and_um_are_units_of_their_own():
+    # Written for this test: a transcript whose steps start with "so the…", "and um…".
+    text = (
+        "okay so this was at a payments startup where i was one of four backend engineers "
+        "so the checkout api kept timing out every friday evening for about an hour or so "
+        "and um my manager asked me to own the fix before the holiday sale started "
+        "so the first thing i did was pull a week of traces so that i could see which calls "
+        "were slow and um it turned out one query scanned the whole orders table "
+        "so the fix went out on monday and timeouts dropped from three percent to almost zero"
+    )
+    starts = [s.text.split()[:3] for s in split_sentences(text)]
+    assert ["and", "um", "my"] in starts
+    assert ["so", "the", "fix"] in starts
+    # "or so" and "so that" are phrases, not new steps.
+    assert not any(s[0] == "so" and s[1] == "that" for s in starts)
+    assert all(not s.text.endswith(" or") for s in split_sentences(text))
+
+
+def test_sentence_spans_equal_pysbds_own_search():
+    import pysbd
+
+    text = "I did it.  Then I did it again.\n\nI did it. Done!  "
+    sentences = ["I did it.", "Then I did it again.", "I did it.", "Done!"]
+    reference = pysbd.Segmenter(language="en", clean=False)
+    reference.original_text = text
+    expected = [(t.sent, t.start, t.end) for t in reference.sentences_with_char_spans(sentences)]
+    assert [tuple(t) for t in _sentence_spans(sentences, text)] == expected
+    assert [t.start for t in _sentence_spans(sentences, text)] == [0, 11, 33, 43]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab .\n\u00a0"), max_size=60),
+    st.lists(st.text(alphabet=st.sampled_from("ab .\u00a0"), max_size=6), max_size=6),
+)
+def test_sentence_spans_equal_pysbds_own_search_on_any_text(text, sentences):
+    """Repeated, overlapping, missing and empty sentences, odd whitespace: the string
+    search keeps exactly pysbd's regex spans."""
+    import pysbd
+
+    reference = pysbd.Segmenter(language="en", clean=False)
+    reference.original_text = text
+    expected = [(t.sent, t.start, t.end) for t in reference.sentences_with_char_spans(sentences)]
+    assert [tuple(t) for t in _sentence_spans(sentences, text)] == expected
 
 
 @settings(max_examples=150, deadline=None)

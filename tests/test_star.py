@@ -7,10 +7,13 @@ from starcoach.analysis.dataset import STYLES, load_labelled_answers
 from starcoach.analysis.star import (
     CONTEXT_WEIGHT,
     CUES,
+    POSITION_BINS,
     SECTIONS,
     _feature_rows,
+    cue_features,
     get_labeller,
     label_text,
+    reordered,
 )
 from starcoach.errors import DataFileError
 
@@ -66,18 +69,43 @@ def test_feature_rows_hold_each_sentence_its_neighbours_cues_and_position():
     cues = [np.full(len(CUES), i / 10) for i in range(3)]
     rows = _feature_rows(vectors, cues)
     dim = 4
-    assert rows.shape == (3, 2 * dim + len(CUES) + 3)
+    assert rows.shape == (3, 3 * dim + len(CUES) + 3 + POSITION_BINS)
     assert np.array_equal(rows[:, :dim], vectors)
-    # The context is the weighted mean of both neighbours; a missing one counts as zero.
-    assert np.allclose(rows[0, dim : 2 * dim], CONTEXT_WEIGHT * vectors[1] / 2)
-    assert np.allclose(rows[1, dim : 2 * dim], CONTEXT_WEIGHT * (vectors[0] + vectors[2]) / 2)
-    assert np.allclose(rows[2, dim : 2 * dim], CONTEXT_WEIGHT * vectors[1] / 2)
-    assert np.array_equal(rows[:, 2 * dim : 2 * dim + len(CUES)], np.array(cues))
-    assert rows[:, -3:].tolist() == [[0.0, 1.0, 0.0], [0.5, 0.0, 0.0], [1.0, 0.0, 1.0]]
+    # Each neighbour has its own weighted block; a missing one counts as zero.
+    previous, following = rows[:, dim : 2 * dim], rows[:, 2 * dim : 3 * dim]
+    assert not previous[0].any() and not following[2].any()
+    assert np.allclose(previous[1:], CONTEXT_WEIGHT * vectors[:-1])
+    assert np.allclose(following[:-1], CONTEXT_WEIGHT * vectors[1:])
+    assert np.array_equal(rows[:, 3 * dim : 3 * dim + len(CUES)], np.array(cues))
+    position = rows[:, 3 * dim + len(CUES) :]
+    assert position[:, :3].tolist() == [[0.0, 1.0, 0.0], [0.5, 0.0, 0.0], [1.0, 0.0, 1.0]]
+    # First, middle and last sentence of three sit in the first, third and last fifth.
+    assert position[:, 3:].argmax(axis=1).tolist() == [0, 2, 4]
+    assert position[:, 3:].sum(axis=1).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_reordered_features_recompute_context_and_position():
+    vectors = np.eye(4, dtype=np.float32)
+    cues = [np.full(len(CUES), i / 10) for i in range(4)]
+    order = [3, 0, 1, 2]
+    assert np.array_equal(
+        reordered(_feature_rows(vectors, cues), order),
+        _feature_rows(vectors[order], [cues[i] for i in order]),
+    )
 
 
 def test_feature_rows_of_one_sentence_and_of_none():
     one = _feature_rows(np.ones((1, 4), dtype=np.float32), [np.zeros(len(CUES))])
-    assert one[0, -3:].tolist() == [0.0, 1.0, 1.0]
-    assert not one[0, 4:8].any()
-    assert _feature_rows(np.zeros((0, 4)), []).shape == (0, 2 * 4 + len(CUES) + 3)
+    assert one[0, -POSITION_BINS - 3 : -POSITION_BINS].tolist() == [0.0, 1.0, 1.0]
+    assert not one[0, 4:12].any()
+    width = 3 * 4 + len(CUES) + 3 + POSITION_BINS
+    assert _feature_rows(np.zeros((0, 4)), []).shape == (0, width)
+
+
+def test_cue_counts_do_not_depend_on_case_and_stop_at_three():
+    plain = cue_features("so i learned that we cut costs by 40% in two weeks")
+    assert np.array_equal(plain, cue_features("So I LEARNED that We cut costs by 40% in two WEEKS"))
+    assert plain[list(CUES).index("lesson")] == pytest.approx(1 / 3)
+    assert cue_features("um um um um um")[list(CUES).index("filler")] == 1.0
+    # A dotless i only matches "i" case-insensitively; the count must still see it.
+    assert cue_features("\u0131")[list(CUES).index("first_person")] == pytest.approx(1 / 3)

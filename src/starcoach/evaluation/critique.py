@@ -113,6 +113,10 @@ class ScoreReport:
     """Share of (better tier, worse tier) answer pairs the score orders correctly."""
     non_answers_at_most_15: tuple[int, int]
     off_topic_at_most_30: tuple[int, int]
+    off_topic_elsewhere: tuple[int, int] = (0, 0)
+    """Answers flagged `off-topic` among those written neither off-topic, mismatched, nor
+    clean: the false alarms a threshold chosen on clean answers cannot see (not-an-answer
+    replies count here too, and are capped lower anyway)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -120,6 +124,7 @@ class ScoreReport:
             "pairwise": {k: round(v, 4) for k, v in self.pairwise.items()},
             "non_answers_at_most_15": list(self.non_answers_at_most_15),
             "off_topic_at_most_30": list(self.off_topic_at_most_30),
+            "off_topic_elsewhere": list(self.off_topic_elsewhere),
         }
 
 
@@ -152,7 +157,20 @@ def evaluate_scores(
         chosen = [a for a in answers if code in a.flaws]
         return sum(critiques[a.id].score.total <= limit for a in chosen), len(chosen)
 
-    return ScoreReport(by_quality, pairwise, within("not-an-answer", 15), within("off-topic", 30))
+    elsewhere = [
+        a
+        for a in answers
+        if not {"off-topic", "principle-mismatch"} & set(a.flaws)
+        and not (a.quality == "strong" and not a.flaws)
+    ]
+    flagged = sum(any(f.code == "off-topic" for f in critiques[a.id].findings) for a in elsewhere)
+    return ScoreReport(
+        by_quality,
+        pairwise,
+        within("not-an-answer", 15),
+        within("off-topic", 30),
+        (flagged, len(elsewhere)),
+    )
 
 
 OFF_TOPIC_FALSE_ALARMS = 0.03

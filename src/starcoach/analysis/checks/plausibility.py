@@ -10,12 +10,13 @@ ignore the check.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from starcoach.analysis.checks import check, finding
 from starcoach.analysis.context import AnswerContext
 from starcoach.analysis.findings import Finding
+from starcoach.nlp.sentences import has_caseless_lookalikes
 
 # --- numbers -----------------------------------------------------------------------------
 
@@ -725,23 +726,57 @@ def _quote(sentence: str, claim: Claim) -> str:
     return f"“{prefix}{sentence[start:end].strip()}{suffix}”"
 
 
+_SENTENCE_RULES: tuple[tuple[Callable[[str], Iterator[Claim]], tuple[str, ...]], ...] = (
+    (_impossible_reduction, ("%", "cent")),
+    (_enormous_growth, ("%", "cent", "x", "×", "times", "fold")),
+    (_sudden_growth_from_baseline, ("from",)),
+    (_share_above_whole, ("%", "cent")),
+    (_time_that_does_not_exist, ("day", "week", "month", "year")),
+    (_code_beyond_one_person, ("line", "loc")),
+)
+"""Each rule on one sentence, with words one of which its pattern cannot match without
+("%" or "per cent" for a percentage, "from" for "from 2,000 to…"): most sentences hold
+none, and a plain substring test is far cheaper than the regex scans it saves."""
+_GROUP_RULE_WORDS = (
+    "person",
+    "people",
+    "member",
+    "engineer",
+    "strong",
+    "developer",
+    "employee",
+    "staff",
+    "volunteer",
+    "analyst",
+    "designer",
+)
+"""Every branch of the group-size pattern names its people with one of these."""
+
+
+def _could_hold(lowered: str | None, words: tuple[str, ...]) -> bool:
+    """False only when the sentence (lower-cased; None when lower-casing is not safe, see
+    :func:`has_caseless_lookalikes`) holds none of ``words``."""
+    return lowered is None or any(word in lowered for word in words)
+
+
 def find_claims(context: AnswerContext) -> list[tuple[str, Claim]]:
     """Every implausible figure in the answer, as (sentence, claim), in answer order."""
     sentences = [s.text for s in context.sentences] or [context.text]
     organisation = organisation_of(context.text)
     claims: list[tuple[str, Claim]] = []
     for sentence in sentences:
-        for rule in (
-            _impossible_reduction,
-            _enormous_growth,
-            _sudden_growth_from_baseline,
-            _share_above_whole,
-            _time_that_does_not_exist,
-            _code_beyond_one_person,
-        ):
-            claims.extend((sentence, claim) for claim in rule(sentence))
-        for organisation_rule in (_group_larger_than_organisation, _money_beyond_organisation):
-            claims.extend((sentence, claim) for claim in organisation_rule(sentence, organisation))
+        lowered = None if has_caseless_lookalikes(sentence) else sentence.lower()
+        for rule, words in _SENTENCE_RULES:
+            if _could_hold(lowered, words):
+                claims.extend((sentence, claim) for claim in rule(sentence))
+        if _could_hold(lowered, _GROUP_RULE_WORDS):
+            claims.extend(
+                (sentence, claim)
+                for claim in _group_larger_than_organisation(sentence, organisation)
+            )
+        claims.extend(
+            (sentence, claim) for claim in _money_beyond_organisation(sentence, organisation)
+        )
     return claims
 
 

@@ -25,9 +25,9 @@ from starcoach.analysis.context import AnswerContext
 from starcoach.analysis.findings import Finding
 from starcoach.analysis.relevance import PrincipleFit, PrincipleScore
 
-OFF_TOPIC_RELEVANCE = 0.17
+OFF_TOPIC_RELEVANCE = 0.165
 """Below this, the answer neither shows what the question probes nor talks about it."""
-MISMATCH_RELEVANCE = 0.18
+MISMATCH_RELEVANCE = 0.165
 """Below this, the question's main principle is at best a side note of the story."""
 MISMATCH_RANK = 3
 """The question's target must be among the story's top principles to count as shown."""
@@ -52,7 +52,7 @@ def _figures(fit: PrincipleFit) -> str:
     summary="The answer does not address the question.",
 )
 def off_topic(context: AnswerContext) -> list[Finding]:
-    """With a question given, the answer is far from it (relevance under 0.17): the
+    """With a question given, the answer is far from it (relevance under 0.165): the
     principles it shows barely overlap the question's and it talks about something else —
     a self-introduction, opinions, or a story about another kind of situation. Scores are
     capped at 30."""
@@ -78,7 +78,7 @@ def off_topic(context: AnswerContext) -> list[Finding]:
 )
 def principle_mismatch(context: AnswerContext) -> list[Finding]:
     """With a question given, the principle it probes is not among the story's top three
-    and relevance is low (under 0.18): the story shows another quality. Retell it to bring
+    and relevance is low (under 0.165): the story shows another quality. Retell it to bring
     out the target, or choose another story. Off-topic answers get this finding too."""
     fit = context.fit
     if fit is None or fit.relevance is None or fit.relevance >= MISMATCH_RELEVANCE:
