@@ -538,12 +538,13 @@ def load_choice(out: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))["chosen"]
 
 
-def command_cv(out: Path, folds: Sequence[int]) -> None:
-    """The chosen setting on the internal folds it was not chosen on: an unbiased bank figure."""
+def command_cv(out: Path, folds: Sequence[int], extra: Path | None = None) -> None:
+    """The chosen setting on the internal folds it was not chosen on: an unbiased bank
+    figure. With ``--extra`` the extra rows train in every fold (never scored)."""
     from starcoach.evaluation.classify import score_predictions
 
     choice = load_choice(out)
-    data = load_data()
+    data = load_data(extra)
     all_valid: list[Row] = []
     all_probs: list[np.ndarray] = []
     frozen_rows: list[dict] = []
@@ -862,7 +863,7 @@ def main() -> None:
         "--extra",
         type=Path,
         default=None,
-        help="for 'search' and 'final': a JSONL file of training-only questions",
+        help="for 'search', 'cv' and 'final': a JSONL file of training-only questions",
     )
     parser.add_argument("--epochs", type=int, default=SEARCH_EPOCHS, help="for 'search'")
     parser.add_argument(
@@ -882,7 +883,7 @@ def main() -> None:
     elif args.command == "choose":
         command_choose(args.out)
     elif args.command == "cv":
-        command_cv(args.out, [int(f) for f in args.folds.split(",")])
+        command_cv(args.out, [int(f) for f in args.folds.split(",")], extra=args.extra)
     elif args.command == "final":
         command_final(args.out, extra=args.extra)
     else:
