@@ -16,10 +16,32 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect is in the dev extra")
 
-TIMEOUT = 240  # the first start in a fresh home loads the models
+TIMEOUT = 240  # a start in a fresh home loads the models
 
 
-def spawn_drill(home: Path, *args: str) -> pexpect.spawn:
+@pytest.fixture(scope="module")
+def warm_cache(understanding) -> Path:
+    """The session's cache with everything a drill builds on its first start (the
+    classifier head, the STAR labeller): a terminal test times the reader, not the first
+    training of the heads, which on a busy 2-core machine can outlast the timeout."""
+    from starcoach.analysis.critique import Critic, CritiqueRequest
+    from starcoach.paths import cache_dir
+
+    Critic(understanding=understanding).critique_many(
+        [
+            CritiqueRequest(
+                "I owned the outage fix and wrote the postmortem.", "Tell me about ownership."
+            )
+        ]
+    )
+    return cache_dir()
+
+
+def spawn_drill(home: Path, *args: str, cache: Path | None = None) -> pexpect.spawn:
+    """A drill with its own data in ``home``; with ``cache``, derived data is shared."""
+    if cache is not None:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "cache").symlink_to(cache, target_is_directory=True)
     env = {**os.environ, "STARCOACH_HOME": str(home), "TERM": "xterm", "COLUMNS": "120"}
     child = pexpect.spawn(
         sys.executable,
@@ -39,9 +61,9 @@ def saved_answers(cli, home: Path) -> list[dict]:
     return json.loads(result.stdout)["attempts"]
 
 
-def test_ctrl_c_mid_line_keeps_every_word_typed(cli, tmp_path: Path) -> None:
+def test_ctrl_c_mid_line_keeps_every_word_typed(cli, tmp_path: Path, warm_cache: Path) -> None:
     home = tmp_path / "home"
-    child = spawn_drill(home)
+    child = spawn_drill(home, cache=warm_cache)
     child.send("I owned the outage fix myself\r")
     child.send("and then I wrote the postmortem")  # no Enter: an unfinished line
     child.expect("postmortem")  # echoed by the live reader
@@ -57,9 +79,11 @@ def test_ctrl_c_mid_line_keeps_every_word_typed(cli, tmp_path: Path) -> None:
     assert answer.endswith("and then I wrote the postmortem")
 
 
-def test_two_empty_lines_end_the_answer_and_a_follow_up_is_asked(cli, tmp_path: Path) -> None:
+def test_two_empty_lines_end_the_answer_and_a_follow_up_is_asked(
+    cli, tmp_path: Path, warm_cache: Path
+) -> None:
     home = tmp_path / "home"
-    child = spawn_drill(home)
+    child = spawn_drill(home, cache=warm_cache)
     for line in (
         "Last year our payments service failed every Friday night.",
         "I was the on-call engineer and I decided to own the fix.",
