@@ -36,7 +36,9 @@ CHROMIUM_ARGS = [
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 BLOCKING = ("serious", "critical")
 """axe-core impacts that fail a test; minor and moderate ones are left to judgement."""
-LATER = (date.today() + timedelta(days=3)).isoformat()
+LATER = (date.today() + timedelta(days=365)).isoformat()
+"""A day by which every card the tests answered is due, whatever its score: an interview-
+ready answer waits weeks before its next review, a weak one a day."""
 CONSOLE_ERRORS: dict[int, list[str]] = {}
 """Per page: errors and failed loads the browser reported (a test may expect some)."""
 TIMEOUT_MS = 120_000
