@@ -26,6 +26,25 @@ OFF_TOPIC_FILE = REPO / "eval" / "data" / "classify_off_topic.txt"
 SECOND_ANNOTATOR_FILE = REPO / "eval" / "data" / "classify_heldout_second_annotator.jsonl"
 
 
+ENCODER_CV_FILE = REPO / "docs" / "notes" / "question-encoder-cv.json"
+
+
+def encoder_cv_sentence() -> str:
+    """The fine-tuned encoder's cross-validation, when it has been run and kept (it takes
+    four trainings, so ``make eval`` reads its saved output instead of training)."""
+    if not ENCODER_CV_FILE.is_file():
+        return ""
+    cv = json.loads(ENCODER_CV_FILE.read_text("utf-8"))
+    tuned, frozen = cv["fine-tuned"], cv["frozen head"]
+    return (
+        f" Its cross-validation on the {len(cv['folds'])} other internal folds "
+        f"({tuned['n']} bank questions, the extra rows training in each): top-1 "
+        f"{tuned['top1']:.3f}, top-3 {tuned['top3']:.3f}; the frozen head on the same folds "
+        f"{frozen['top1']:.3f} / {frozen['top3']:.3f} (`{ENCODER_CV_FILE.relative_to(REPO)}`, "
+        "from `scripts/train_question_encoder.py cv`)."
+    )
+
+
 def held_out_bank_agreement(kb: KnowledgeBase) -> Agreement:
     """The blind second annotation of the bank, against the bank's labels, on the tenth
     the classifier never trains on."""
@@ -175,7 +194,8 @@ def main() -> None:
         "`starcoach eval classify eval/data/classify_heldout.jsonl --compare` trains each "
         "frozen-encoder candidate on the bank's training part and scores it three ways; the "
         f"frozen head's setting is `{SETTINGS}`. The question encoder's first column is its "
-        "validation fifth, not cross-validation (fine-tuning five times costs five trainings).",
+        "validation fifth, not cross-validation (fine-tuning five times costs five trainings)."
+        + encoder_cv_sentence(),
         "",
         "| learner | CV top-1 | CV top-3 | held-out tenth top-1 | top-3 | independent top-1 | top-3 |",
         "|---|---|---|---|---|---|---|",
