@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def spawn_drill(home: Path, *args: str, cache: Path | None = None) -> pexpect.sp
         encoding="utf-8",
         timeout=TIMEOUT,
         dimensions=(40, 120),
+        # A shell runs background jobs with SIGINT ignored, and Python keeps an ignored
+        # SIGINT: restore the default so Ctrl-C reaches the drill as at a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     child.expect("Ctrl-C stops")  # the live reader is waiting for the answer
     return child
