@@ -22,6 +22,7 @@ of 1 / rank of the first acceptable story.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -215,8 +216,6 @@ def answer_bank_set(critic: Critic) -> MatchSet:
 def second_judge_cases(match_set: MatchSet, path: Path = SECOND_JUDGE) -> list[MatchCase]:
     """The same questions with the second judge's acceptable stories instead of the
     author's: a check that the figures do not hinge on one person's ``also`` lists."""
-    import json
-
     position = {sid: i for i, sid in enumerate(match_set.ids)}
     try:
         rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
@@ -461,7 +460,6 @@ def match_evaluation(critic: Critic | None = None) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    import json
     import sys
 
     figures = match_evaluation()
