@@ -300,3 +300,35 @@ def test_long_sentences_are_quoted_around_the_figure():
 def test_no_sentences_falls_back_to_the_text():
     text = "I cut latency by 150%."
     assert implausible_claim(AnswerContext(text, []))
+
+
+def test_skipping_rules_by_their_words_never_changes_the_claims(monkeypatch):
+    """`find_claims` skips a rule when a sentence holds none of the words its pattern needs;
+    the word lists must keep up with the patterns, so on every example of this file (each
+    rule's implausible cases and the honest ones), every labelled answer, and upper-cased
+    copies, the claims equal those of running every rule on every sentence."""
+    from starcoach.analysis.checks import plausibility
+    from starcoach.analysis.dataset import load_labelled_answers
+
+    stories = [[a.text] for a in load_labelled_answers()] + _parametrized_stories()
+    stories += [[s.upper() for s in story] for story in stories]
+    filtered = [plausibility.find_claims(_story(*story)) for story in stories]
+    monkeypatch.setattr(plausibility, "_could_hold", lambda lowered, words: True)
+    unfiltered = [plausibility.find_claims(_story(*story)) for story in stories]
+    assert filtered == unfiltered
+    assert sum(map(len, unfiltered)) >= 30  # every rule's cases are there to be found
+
+
+def _parametrized_stories() -> list[list[str]]:
+    """The sentences of every parametrized test above, one story per case."""
+    stories = []
+    for test in list(globals().values()):
+        for mark in getattr(test, "pytestmark", []):
+            if mark.name != "parametrize":
+                continue
+            for case in mark.args[1]:
+                parts = case if isinstance(case, tuple | list) else (case,)
+                story = [p for p in parts if isinstance(p, str)]
+                if story:
+                    stories.append(story)
+    return stories + [[s] for s in HONEST]
