@@ -20,24 +20,13 @@ import argparse
 import json
 from pathlib import Path
 
+from starcoach.errors import InputError
+from starcoach.evaluation.classify import load_bank_annotation
 from starcoach.knowledge.base import load_knowledge
-from starcoach.splits import in_holdout
+from starcoach.matching.understanding import HOLDOUT_MODULO, is_holdout
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECOND = ROOT / "eval" / "data" / "bank_second_annotator.jsonl"
-HOLDOUT_MODULO = 10
-
-
-def load_second(path: Path) -> dict[str, tuple[str, ...]]:
-    labels: dict[str, tuple[str, ...]] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if row["id"] in labels:
-            raise SystemExit(f"{path}:{n}: duplicate id {row['id']}")
-        labels[row["id"]] = tuple(row["principles"])
-    return labels
 
 
 def figures(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> dict[str, float | int]:
@@ -71,23 +60,17 @@ def main() -> None:
     args = parser.parse_args()
 
     kb = load_knowledge()
-    valid = {p.id for p in kb.principles}
-    second = load_second(args.second)
-    bank_ids = {q.id for q in kb.questions}
-    if missing := bank_ids - set(second):
-        raise SystemExit(f"{len(missing)} bank questions have no second label, e.g. {min(missing)}")
-    if extra := set(second) - bank_ids:
-        raise SystemExit(f"{len(extra)} ids are not in the bank, e.g. {min(extra)}")
-    for qid, labels in second.items():
-        if not 1 <= len(labels) <= 2 or len(set(labels)) != len(labels) or set(labels) - valid:
-            raise SystemExit(f"bad labels for {qid}: {labels}")
+    try:
+        second = load_bank_annotation(args.second, kb)
+    except InputError as exc:
+        raise SystemExit(str(exc)) from exc
 
     groups: dict[str, list] = {"all": [], "holdout": []}
     disagreements = []
     for q in kb.questions:
         pair = (tuple(q.principles), second[q.id])
         groups["all"].append(pair)
-        if in_holdout(q.id, HOLDOUT_MODULO):
+        if is_holdout(q.id):
             groups["holdout"].append(pair)
         if pair[0][0] != pair[1][0]:
             disagreements.append((q, pair[1]))

@@ -48,13 +48,14 @@ def encoder_cv_sentence() -> str:
 def held_out_bank_agreement(kb: KnowledgeBase) -> Agreement:
     """The blind second annotation of the bank, against the bank's labels, on the tenth
     the classifier never trains on."""
-    from starcoach.evaluation.classify import LabelledQuestion, annotator_agreement
+    from starcoach.evaluation.classify import (
+        LabelledQuestion,
+        annotator_agreement,
+        load_bank_annotation,
+    )
     from starcoach.matching.understanding import is_holdout
 
-    second = {}
-    for line in BANK_SECOND_ANNOTATOR_FILE.read_text("utf-8").splitlines():
-        row = json.loads(line)
-        second[row["id"]] = tuple(row["principles"])
+    second = load_bank_annotation(BANK_SECOND_ANNOTATOR_FILE, kb)
     held = [q for q in kb.questions if is_holdout(q.id)]
     return annotator_agreement(
         [LabelledQuestion(q.text, q.principles) for q in held],

@@ -94,6 +94,38 @@ def load_labelled(path: Path) -> list[LabelledQuestion]:
     return items
 
 
+def load_bank_annotation(path: Path, kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """A second annotator's labels for every bank question (``{"id", "principles"}`` JSON
+    lines, e.g. eval/data/bank_second_annotator.jsonl), by question id; errors name the
+    line, a missing or unknown id, or labels that are not 1-2 distinct principle ids."""
+    if not path.is_file():
+        raise InputError(f"No such file: {path}")
+    labels: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            qid, principles = str(row["id"]), tuple(row["principles"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}:{number}: expected {{'id', 'principles'}} ({exc})") from exc
+        if qid in labels:
+            raise InputError(f"{path}:{number}: duplicate id {qid}")
+        if not 1 <= len(principles) <= 2 or len(set(principles)) != len(principles):
+            raise InputError(f"{path}:{number}: {qid} needs 1-2 distinct principles")
+        if unknown := set(principles) - set(PRINCIPLE_IDS):
+            raise InputError(f"{path}:{number}: unknown principle id {min(unknown)}")
+        labels[qid] = principles
+    bank_ids = {q.id for q in kb.questions}
+    if missing := bank_ids - set(labels):
+        raise InputError(
+            f"{path}: {len(missing)} bank questions have no label, e.g. {min(missing)}"
+        )
+    if extra := set(labels) - bank_ids:
+        raise InputError(f"{path}: {len(extra)} ids are not in the bank, e.g. {min(extra)}")
+    return labels
+
+
 def score_predictions(
     name: str, probabilities: np.ndarray, labels: Sequence[Sequence[str]]
 ) -> ClassifyReport:
