@@ -26,28 +26,11 @@ import argparse
 import json
 from pathlib import Path
 
-from starcoach.evaluation.match import MATCH_SET, load_match_stories
+from starcoach.errors import DataFileError
+from starcoach.evaluation.match import MATCH_SET, load_match_stories, load_second_judgement
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECOND = ROOT / "eval" / "data" / "match_second_judge.jsonl"
-
-
-def load_second(path: Path, known: set[str]) -> dict[tuple[str, str], list[str]]:
-    rows: dict[tuple[str, str], list[str]] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        k = (str(row["story"]), str(row["question"]))
-        if k in rows:
-            raise SystemExit(f"{path}:{n}: duplicate question {k[1]!r}")
-        acceptable = [str(x) for x in row["acceptable"]]
-        if unknown := [x for x in acceptable if x not in known]:
-            raise SystemExit(f"{path}:{n}: unknown stories {unknown}")
-        if len(set(acceptable)) != len(acceptable):
-            raise SystemExit(f"{path}:{n}: a story is listed twice")
-        rows[k] = acceptable
-    return rows
 
 
 def kappa_table(pairs: list[tuple[bool, bool]]) -> dict[str, float | int]:
@@ -79,7 +62,10 @@ def compare(second_path: Path, data_path: Path = MATCH_SET) -> dict:
     stories, questions = load_match_stories(data_path)
     ids = [s.tags[0] for s in stories]
     titles = {s.tags[0]: s.title for s in stories}
-    second = load_second(second_path, set(ids))
+    try:
+        second = load_second_judgement(second_path, set(ids))
+    except DataFileError as exc:
+        raise SystemExit(str(exc)) from exc
 
     rows = []
     for sid, text, also in questions:

@@ -213,22 +213,52 @@ def answer_bank_set(critic: Critic) -> MatchSet:
     return MatchSet(items, cases, [a.id for a in answers])
 
 
+def load_second_judgement(path: Path, known: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The second judge's acceptable stories (best first) by (written-for story id,
+    question); errors name the line, a duplicate question, or an unknown story."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read the second judgement ({exc})") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            key = (str(row["story"]), str(row["question"]))
+            acceptable = [str(x) for x in row["acceptable"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataFileError(
+                f"{path}:{number}: cannot read the second judgement ({exc})"
+            ) from exc
+        if key in rows:
+            raise DataFileError(f"{path}:{number}: duplicate question {key[1]!r}")
+        if unknown := [x for x in acceptable if x not in known]:
+            raise DataFileError(f"{path}:{number}: unknown stories {unknown}")
+        if len(set(acceptable)) != len(acceptable):
+            raise DataFileError(f"{path}:{number}: a story is listed twice")
+        rows[key] = acceptable
+    return rows
+
+
 def second_judge_cases(match_set: MatchSet, path: Path = SECOND_JUDGE) -> list[MatchCase]:
     """The same questions with the second judge's acceptable stories instead of the
     author's: a check that the figures do not hinge on one person's ``also`` lists."""
     position = {sid: i for i, sid in enumerate(match_set.ids)}
-    try:
-        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
-        judged = {str(r["question"]): [position[str(x)] for x in r["acceptable"]] for r in rows}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataFileError(f"{path}: cannot read the second judgement ({exc})") from exc
-    missing = [c.question for c in match_set.cases if c.question not in judged]
+    judged = load_second_judgement(path, set(position))
+    missing = [c for c in match_set.cases if (c.group, c.question) not in judged]
     if missing:
         raise DataFileError(
-            f"{path}: no judgement for {len(missing)} questions, e.g. {missing[0]!r}"
+            f"{path}: no judgement for {len(missing)} questions, e.g. {missing[0].question!r}"
         )
     return [
-        MatchCase(c.question, frozenset(judged[c.question]), c.principle, c.group)
+        MatchCase(
+            c.question,
+            frozenset(position[x] for x in judged[(c.group, c.question)]),
+            c.principle,
+            c.group,
+        )
         for c in match_set.cases
     ]
 
